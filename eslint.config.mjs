@@ -1,0 +1,42 @@
+// typescript-eslint strict on all TypeScript; src/core stays pure (no Node-RED, no I/O, no timers).
+import js from '@eslint/js';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['nodes/**', 'node_modules/**', '.userdir/**', 'bench/results/**', 'test-artifacts/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.strict,
+  {
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['src/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['node-red', 'fs', 'node:fs', 'net', 'node:net', 'timers', 'node:timers', 'child_process'],
+          patterns: ['../runtime/*', '../editor/*', '**/runtime/**', '**/editor/**'],
+        },
+      ],
+      'no-restricted-globals': ['error', 'setTimeout', 'setInterval', 'Date'],
+    },
+  },
+  {
+    files: ['src/editor/**/*.ts'],
+    languageOptions: { globals: { ...globals.browser, RED: 'readonly', $: 'readonly' } },
+  },
+  {
+    files: ['**/*.mjs', '**/*.cjs', '**/*.js'],
+    languageOptions: { globals: { ...globals.node } },
+  },
+  {
+    files: ['test/**/*.ts', 'bench/**/*'],
+    languageOptions: { globals: { ...globals.node, ...globals.mocha } },
+    rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+);

@@ -1,0 +1,63 @@
+/**
+ * The message envelope every TwinFlow node speaks (see ARCHITECTURE.md, "The message between TwinFlow nodes").
+ * Producers (twin-opcua-map, twin-sim, the UNS bridge) emit it, twin-state accepts it, and consumers
+ * (twin-anomaly, twin-sim in shadow mode, the bridge, dashboards) accept a twin-state output as is.
+ */
+
+export const QUALITIES = ['good', 'uncertain', 'bad'] as const;
+export type Quality = (typeof QUALITIES)[number];
+
+/** One observed value with its metadata, as in an OPC UA DataValue. Timestamps are epoch milliseconds. */
+export interface Sample {
+  value: unknown;
+  quality?: Quality;
+  unit?: string;
+  sourceTimestamp?: number;
+  serverTimestamp?: number;
+  /** OPC UA status name such as "BadCommunicationError", when the producer knows it. */
+  statusCode?: string;
+}
+
+/** `msg.payload` of the envelope: property name -> plain value or a Sample. */
+export type EnvelopePayload = Record<string, unknown>;
+
+export type ChangeCause = 'report' | 'desire' | 'delete' | 'ack' | 'stale' | 'fresh' | 'create';
+
+/** One entry of `msg.changes`: only what really changed. `path` is like "reported.temperature". */
+export interface TwinChange {
+  path: string;
+  old: unknown;
+  new: unknown;
+  cause: ChangeCause;
+}
+
+/** `msg.twin` on twin-state outputs. */
+export interface TwinSummary<TState = unknown> {
+  id: string;
+  model: string;
+  version: number;
+  created: number;
+  updated: number;
+  state: TState;
+}
+
+export function isQuality(x: unknown): x is Quality {
+  return typeof x === 'string' && (QUALITIES as readonly string[]).includes(x);
+}
+
+/** A plain object (not an array, not null, not a class instance such as Date or Buffer). */
+export function isPlainObject(x: unknown): x is Record<string, unknown> {
+  if (typeof x !== 'object' || x === null || Array.isArray(x)) return false;
+  const proto = Object.getPrototypeOf(x) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/** Keys that mean a Sample rather than a nested object value. A Sample must carry `value`. */
+export function isSample(x: unknown): x is Sample {
+  return isPlainObject(x) && Object.prototype.hasOwnProperty.call(x, 'value');
+}
+
+/** Normalises a payload entry to a Sample (a plain value becomes `{ value }`). */
+export function toSample(x: unknown): Sample {
+  return isSample(x) ? x : { value: x };
+}

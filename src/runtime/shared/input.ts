@@ -1,0 +1,42 @@
+import type { Node, NodeAPI, NodeMessageInFlow } from 'node-red';
+import { toNodeError } from './i18n';
+
+export type Send = (msg: OutgoingMessages) => void;
+export type OutgoingMessages = NodeMessageInFlow | null | (NodeMessageInFlow | NodeMessageInFlow[] | null)[];
+export type Done = (err?: Error) => void;
+export type InputMessage = NodeMessageInFlow & Record<string, unknown>;
+
+/**
+ * The one place where a TwinFlow node's input handler meets Node-RED's (msg, send, done) contract.
+ *
+ * Every failure, thrown or rejected, ends in `done(err)` so Catch nodes see it, and the node shows a red ring
+ * with the short reason. The handler keeps arity 3 so the runtime counts completions (Complete nodes work).
+ * Messages are processed in arrival order: an async handler (context stores may be async) must not let a later
+ * message overtake an earlier one for the same twin, so calls are chained on a per-node promise.
+ */
+export function handleInput(
+  RED: NodeAPI,
+  node: Node,
+  namespace: string,
+  handler: (msg: InputMessage, send: Send) => Promise<void> | void,
+): (msg: NodeMessageInFlow, send: Send, done: Done) => void {
+  let queue: Promise<void> = Promise.resolve();
+  return (msg, send, done) => {
+    const run = async (): Promise<void> => {
+      try {
+        await handler(msg as InputMessage, send);
+        done();
+      } catch (err) {
+        const error = toNodeError(RED, namespace, err);
+        node.status({ fill: 'red', shape: 'ring', text: shortText(error.message) });
+        done(error);
+      }
+    };
+    queue = queue.then(run);
+  };
+}
+
+/** Node status text should stay short (the editor truncates around 20-30 characters). */
+export function shortText(text: string, max = 32): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
