@@ -23,7 +23,12 @@ export default tseslint.config(
           patterns: ['../runtime/*', '../editor/*', '**/runtime/**', '**/editor/**'],
         },
       ],
-      'no-restricted-globals': ['error', 'setTimeout', 'setInterval', 'Date'],
+      'no-restricted-globals': ['error', 'setTimeout', 'setInterval', 'setImmediate'],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'src/core takes time as an argument (injectable clock).' },
+        { object: 'Math', property: 'random', message: 'src/core uses a seeded generator so runs repeat.' },
+      ],
     },
   },
   {

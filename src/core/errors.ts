@@ -20,7 +20,16 @@ export class TwinFlowError extends Error {
   }
 }
 
-/** True for errors raised deliberately by TwinFlow's validation (as opposed to programming errors). */
+/**
+ * True for errors raised deliberately by TwinFlow's validation (as opposed to programming errors). Duck-typed, not
+ * instanceof: each node is its own bundle with its own copy of this class, and an error thrown in one bundle (the
+ * config node's store) is caught in another (the node's input handler).
+ */
 export function isTwinFlowError(err: unknown): err is TwinFlowError {
-  return err instanceof TwinFlowError;
+  return (
+    err instanceof Error &&
+    err.name === 'TwinFlowError' &&
+    typeof (err as Partial<TwinFlowError>).key === 'string' &&
+    typeof (err as Partial<TwinFlowError>).code === 'string'
+  );
 }

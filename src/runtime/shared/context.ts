@@ -23,8 +23,8 @@ export function contextSet(context: NodeContextData, key: string, value: unknown
 
 export function contextKeys(context: NodeContextData, store?: string): Promise<string[]> {
   return new Promise((resolve, reject) => {
-    context.keys(store as string, (err: Error | null | undefined, keys: string[]) =>
-      err ? reject(err) : resolve(keys ?? []),
+    context.keys(store as string, (err: Error | null | undefined, keys: unknown[]) =>
+      err ? reject(err) : resolve((keys ?? []) as string[]),
     );
   });
 }

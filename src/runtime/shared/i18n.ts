@@ -10,9 +10,9 @@ export function translate(
   RED: NodeAPI,
   key: string,
   fallback: string,
-  details: Record<string, unknown> = {},
+  details: Record<string, string | number | boolean> = {},
 ): string {
-  const text = RED._(key, details);
+  const text = RED._(key, details as Record<string, string | number>);
   return text === key || text === '' ? fallback : text;
 }
 

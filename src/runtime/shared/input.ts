@@ -10,7 +10,7 @@ export type InputMessage = NodeMessageInFlow & Record<string, unknown>;
  * The one place where a TwinFlow node's input handler meets Node-RED's (msg, send, done) contract.
  *
  * Every failure, thrown or rejected, ends in `done(err)` so Catch nodes see it, and the node shows a red ring
- * with the short reason. The handler keeps arity 3 so the runtime counts completions (Complete nodes work).
+ * with the short reason (or what `onError` shows). The handler keeps arity 3 so the runtime counts completions (Complete nodes work).
  * Messages are processed in arrival order: an async handler (context stores may be async) must not let a later
  * message overtake an earlier one for the same twin, so calls are chained on a per-node promise.
  */
@@ -19,6 +19,7 @@ export function handleInput(
   node: Node,
   namespace: string,
   handler: (msg: InputMessage, send: Send) => Promise<void> | void,
+  onError: (error: Error) => void = (error) => node.status({ fill: 'red', shape: 'ring', text: shortText(error.message) }),
 ): (msg: NodeMessageInFlow, send: Send, done: Done) => void {
   let queue: Promise<void> = Promise.resolve();
   return (msg, send, done) => {
@@ -28,7 +29,7 @@ export function handleInput(
         done();
       } catch (err) {
         const error = toNodeError(RED, namespace, err);
-        node.status({ fill: 'red', shape: 'ring', text: shortText(error.message) });
+        onError(error);
         done(error);
       }
     };

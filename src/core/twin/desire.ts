@@ -1,0 +1,60 @@
+import type { TwinChange } from '../envelope';
+import { TwinFlowError } from '../errors';
+import { createTwin, type DesiredProperty, type TwinDocument } from './document';
+import type { TwinEvent } from './events';
+import { jsonEqual } from './merge';
+import type { TwinModel } from './model';
+import { checkVersion, finishUpdate, type OperationOptions, type TwinUpdate } from './operation';
+import { checkPayload } from './sanitize';
+import { propertyOf, validateEntry } from './validate';
+
+/**
+ * Sets desired values (what someone wants the machine to do). Only writable properties may be desired, and values are
+ * checked and converted like reports. `null` withdraws a desired value. Desiring a value again, even the same one,
+ * sends it to the delta output again: a repeated command is a retry, for instance after a rejected write.
+ */
+export function applyDesire(
+  doc: TwinDocument | undefined,
+  model: TwinModel,
+  id: string,
+  payload: unknown,
+  options: OperationOptions,
+): TwinUpdate {
+  const entries = checkPayload(payload, model.maxPayloadSize);
+  checkVersion(doc, options.expectedVersion, id);
+  const validated = Object.keys(entries).map((name) => {
+    const def = propertyOf(model, name);
+    if (!def.writable) {
+      throw new TwinFlowError('notWritable', `${name} is not writable in model ${model.name}`, { property: name });
+    }
+    const entry = entries[name];
+    return { name, value: entry === null ? null : validateEntry(def, entry).value };
+  });
+
+  const { now } = options;
+  const base = doc ?? createTwin(id, model.name, now);
+  const desired: Record<string, DesiredProperty> = { ...base.desired };
+  const changes: TwinChange[] = [];
+  const events: TwinEvent[] = [];
+  const again: string[] = [];
+  for (const { name, value } of validated) {
+    const old = base.desired[name];
+    if (value === null) {
+      if (old) {
+        delete desired[name];
+        changes.push({ path: `desired.${name}`, old: old.value, new: undefined, cause: 'desire' });
+      }
+      continue;
+    }
+    const next: DesiredProperty = { value, timestamp: now, ack: 'pending' };
+    if (options.clientToken !== undefined) next.clientToken = options.clientToken;
+    desired[name] = next;
+    again.push(name);
+    if (!old || !jsonEqual(old.value, value)) {
+      changes.push({ path: `desired.${name}`, old: old?.value, new: value, cause: 'desire' });
+    } else if (old.ack !== 'pending') {
+      changes.push({ path: `desired.${name}.ack`, old: old.ack, new: 'pending', cause: 'desire' });
+    }
+  }
+  return finishUpdate(doc, { ...base, desired }, model, changes, events, options, again);
+}

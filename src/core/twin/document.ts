@@ -1,0 +1,65 @@
+import type { Quality } from '../envelope';
+import type { HistoryRing } from './history';
+
+/** What the twin knows of one property of the real machine. */
+export interface ReportedProperty {
+  value: unknown;
+  unit?: string;
+  quality: Quality;
+  /** OPC UA status name when the source gave one (e.g. "BadCommunicationError"). */
+  statusCode?: string;
+  sourceTimestamp?: number;
+  serverTimestamp?: number;
+  /** When this node accepted the value (from the injected clock). */
+  receivedTimestamp: number;
+  /** True while no report arrived within the property's staleAfter. */
+  stale?: boolean;
+}
+
+export type AckStatus = 'pending' | 'accepted' | 'rejected';
+
+/** A value someone wants the machine to take, and what the machine said about it. */
+export interface DesiredProperty {
+  value: unknown;
+  timestamp: number;
+  clientToken?: string;
+  ack: AckStatus;
+  reason?: string;
+  ackTimestamp?: number;
+}
+
+/**
+ * One twin, as plain JSON: the unit of persistence and of atomic update. Reducers never modify a document; they
+ * return a new one, so the store can swap it in only when everything succeeded.
+ */
+export interface TwinDocument {
+  id: string;
+  model: string;
+  version: number;
+  created: number;
+  updated: number;
+  /** Last time any report arrived, accepted as a change or not. */
+  lastSeen?: number;
+  stale?: boolean;
+  parent?: string;
+  reported: Record<string, ReportedProperty>;
+  desired: Record<string, DesiredProperty>;
+  history: Record<string, HistoryRing>;
+}
+
+export function createTwin(id: string, model: string, now: number): TwinDocument {
+  return { id, model, version: 0, created: now, updated: now, reported: {}, desired: {}, history: {} };
+}
+
+/** Plain values of the reported properties, the shape dashboards and function nodes want. */
+export function reportedValues(doc: TwinDocument): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, p] of Object.entries(doc.reported)) out[name] = p.value;
+  return out;
+}
+
+export function desiredValues(doc: TwinDocument): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, p] of Object.entries(doc.desired)) out[name] = p.value;
+  return out;
+}

@@ -1,0 +1,73 @@
+import type { TwinChange } from '../envelope';
+import { TwinFlowError } from '../errors';
+import { computeDelta } from './delta';
+import type { TwinDocument } from './document';
+import type { TwinEvent } from './events';
+import type { TwinModel } from './model';
+
+/** Inputs every state-changing operation shares. */
+export interface OperationOptions {
+  /** Current time in epoch ms, from the caller's (injectable) clock. */
+  now: number;
+  /** Conditional update: the twin's version must equal this, else nothing changes (Ditto's If-Match). */
+  expectedVersion?: number;
+  clientToken?: string;
+  /** Place the twin under a parent twin (parent/child relations, e.g. a pump under its station). */
+  parent?: string;
+}
+
+/** What an operation produced. `doc` is a new object whenever anything about the twin changed. */
+export interface TwinUpdate {
+  doc: TwinDocument;
+  /** Only what really changed (after deadband); empty when nothing did. */
+  changes: TwinChange[];
+  /** Delta entries that appeared or changed, or were desired again: what a write-back should write now. */
+  delta: Record<string, unknown>;
+  events: TwinEvent[];
+}
+
+export function checkVersion(doc: TwinDocument | undefined, expected: number | undefined, id: string): void {
+  if (expected === undefined) return;
+  const current = doc?.version ?? 0;
+  if (current !== expected) {
+    throw new TwinFlowError('versionConflict', `version conflict on ${id}: expected ${expected}, twin is at ${current}`, {
+      twin: id,
+      expected,
+      current,
+    });
+  }
+}
+
+/**
+ * Finishes an operation: bumps the version once when something changed, and turns the delta before and after into
+ * what to write now (new or changed entries) and `synced` events (entries the machine has caught up with).
+ */
+export function finishUpdate(
+  before: TwinDocument | undefined,
+  after: TwinDocument,
+  model: TwinModel,
+  changes: TwinChange[],
+  events: TwinEvent[],
+  options: OperationOptions,
+  forceDelta: readonly string[] = [],
+): TwinUpdate {
+  const { now, parent } = options;
+  if (!before) changes.unshift({ path: '', old: undefined, new: after.id, cause: 'create' });
+  let placed = after;
+  if (parent !== undefined && parent !== after.parent) {
+    changes.push({ path: 'parent', old: after.parent, new: parent, cause: 'report' });
+    placed = { ...after, parent };
+  }
+  const doc = changes.length > 0 ? { ...placed, version: placed.version + 1, updated: now } : placed;
+  const deltaBefore = before ? computeDelta(before, model) : {};
+  const deltaAfter = computeDelta(doc, model);
+  const delta: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(deltaAfter)) {
+    if (!(name in deltaBefore) || deltaBefore[name] !== value || forceDelta.includes(name)) delta[name] = value;
+  }
+  for (const name of Object.keys(deltaBefore)) {
+    if (!(name in deltaAfter) && name in doc.desired) events.push({ event: 'synced', twin: doc.id, property: name, timestamp: now });
+  }
+  if (!before) events.unshift({ event: 'created', twin: doc.id, timestamp: now });
+  return { doc, changes, delta, events };
+}

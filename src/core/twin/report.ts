@@ -1,0 +1,80 @@
+import type { TwinChange } from '../envelope';
+import { createTwin, type ReportedProperty, type TwinDocument } from './document';
+import type { TwinEvent } from './events';
+import { emptyHistory, pushHistory, resizeHistory } from './history';
+import { equalWithin, jsonEqual, mergePatch } from './merge';
+import type { PropertyDef, TwinModel } from './model';
+import { checkVersion, finishUpdate, type OperationOptions, type TwinUpdate } from './operation';
+import { checkPayload } from './sanitize';
+import { propertyOf, validateEntry, type ValidatedSample } from './validate';
+
+type Validated = { def: PropertyDef; remove: true } | { def: PropertyDef; remove: false; sample: ValidatedSample };
+
+/**
+ * Applies a report (what the machine says) to a twin. The whole payload is validated before anything is built, so a
+ * message is taken whole or not at all. Object properties merge per RFC 7396 and `null` deletes a property. A numeric
+ * change within the deadband keeps the stored value (so slow drift still shows once it exceeds the band, as in a
+ * historian's deadband compression) but refreshes the timestamps: the twin knows the machine is alive.
+ */
+export function applyReport(
+  doc: TwinDocument | undefined,
+  model: TwinModel,
+  id: string,
+  payload: unknown,
+  options: OperationOptions,
+): TwinUpdate {
+  const entries = checkPayload(payload, model.maxPayloadSize);
+  checkVersion(doc, options.expectedVersion, id);
+  const validated: Validated[] = Object.keys(entries).map((name) => {
+    const def = propertyOf(model, name);
+    const entry = entries[name];
+    return entry === null ? { def, remove: true } : { def, remove: false, sample: validateEntry(def, entry) };
+  });
+
+  const { now } = options;
+  const base = doc ?? createTwin(id, model.name, now);
+  const reported: Record<string, ReportedProperty> = { ...base.reported };
+  const history = { ...base.history };
+  const changes: TwinChange[] = [];
+  const events: TwinEvent[] = [];
+
+  for (const item of validated) {
+    const name = item.def.name;
+    const old = base.reported[name];
+    if (item.remove) {
+      if (old) {
+        delete reported[name];
+        changes.push({ path: `reported.${name}`, old: old.value, new: undefined, cause: 'report' });
+      }
+      continue;
+    }
+    const { sample, def } = item;
+    const lostValue = sample.value === null && sample.quality === 'bad';
+    const incoming = def.type === 'object' && old ? mergePatch(old.value, sample.value) : sample.value;
+    const valueChanged = !old || (!lostValue && !equalWithin(old.value, incoming, def.deadband ?? 0));
+    const value = valueChanged ? incoming : old.value;
+    const next: ReportedProperty = { value, quality: sample.quality, receivedTimestamp: now };
+    if (def.unit) next.unit = def.unit;
+    if (sample.statusCode !== undefined) next.statusCode = sample.statusCode;
+    if (sample.sourceTimestamp !== undefined) next.sourceTimestamp = sample.sourceTimestamp;
+    if (sample.serverTimestamp !== undefined) next.serverTimestamp = sample.serverTimestamp;
+    reported[name] = next;
+
+    if (old?.stale) events.push({ event: 'fresh', twin: id, property: name, timestamp: now });
+    if (valueChanged) {
+      changes.push({ path: `reported.${name}`, old: old?.value, new: value, cause: 'report' });
+      if (def.history) {
+        const ring = history[name] ? resizeHistory(history[name], def.history) : emptyHistory(def.history);
+        history[name] = pushHistory(ring, sample.sourceTimestamp ?? now, value, sample.quality);
+      }
+    }
+    if (old && (old.quality !== sample.quality || !jsonEqual(old.statusCode, sample.statusCode))) {
+      changes.push({ path: `reported.${name}.quality`, old: old.quality, new: sample.quality, cause: 'report' });
+    }
+  }
+
+  if (base.stale) events.push({ event: 'twin-fresh', twin: id, timestamp: now, lastSeen: base.lastSeen });
+  const after: TwinDocument = { ...base, reported, history, lastSeen: now };
+  delete after.stale;
+  return finishUpdate(doc, after, model, changes, events, options);
+}

@@ -1,0 +1,147 @@
+import { isPlainObject, isQuality, isSample, type Quality, type Sample } from '../envelope';
+import { TwinFlowError } from '../errors';
+import type { PropertyDef, TwinModel } from './model';
+import { describe } from './sanitize';
+import { convertUnit } from './units';
+
+/** A payload entry after validation: the value in the model's unit, with its metadata. */
+export interface ValidatedSample {
+  value: unknown;
+  quality: Quality;
+  statusCode?: string;
+  sourceTimestamp?: number;
+  serverTimestamp?: number;
+}
+
+export function propertyOf(model: TwinModel, name: string): PropertyDef {
+  const def = Object.prototype.hasOwnProperty.call(model.properties, name) ? model.properties[name] : undefined;
+  if (!def) {
+    throw new TwinFlowError('unknownProperty', `unknown property "${name}" for model ${model.name}`, {
+      property: name,
+      model: model.name,
+    });
+  }
+  return def;
+}
+
+function optionalTimestamp(value: unknown, property: string, field: string): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  const t = value instanceof Date ? value.getTime() : typeof value === 'string' ? Date.parse(value) : value;
+  if (typeof t !== 'number' || !Number.isFinite(t)) {
+    throw new TwinFlowError('badTimestamp', `${property}.${field} is not a valid timestamp`, { property, field });
+  }
+  return t;
+}
+
+const SAMPLE_FIELDS = new Set(['value', 'quality', 'unit', 'sourceTimestamp', 'serverTimestamp', 'statusCode']);
+
+/**
+ * Whether a payload entry is a Sample. For object-typed properties an object value could itself contain a key
+ * named "value", so there an entry counts as a Sample only when it has `value` and nothing but Sample fields.
+ */
+function asSample(def: PropertyDef, entry: unknown): Sample | null {
+  if (!isSample(entry)) return null;
+  if (def.type !== 'object') return entry;
+  return Object.keys(entry).every((k) => SAMPLE_FIELDS.has(k)) ? entry : null;
+}
+
+/**
+ * Validates one entry of a report or desire payload against its property definition and returns it in the model's
+ * unit. Plain values and `{value, quality, unit, sourceTimestamp, serverTimestamp, statusCode}` are both accepted.
+ * @throws TwinFlowError naming the property and the problem.
+ */
+export function validateEntry(def: PropertyDef, entry: unknown): ValidatedSample {
+  const sample = asSample(def, entry);
+  const raw = sample ? sample.value : entry;
+  const unit = sample?.unit;
+  const converts = unit !== undefined && unit !== null && unit !== '';
+  let quality: Quality = 'good';
+  if (sample?.quality !== undefined) {
+    if (!isQuality(sample.quality)) {
+      throw new TwinFlowError('badQuality', `${def.name}.quality must be good, uncertain or bad`, { property: def.name });
+    }
+    quality = sample.quality;
+  }
+  let value = validateValue(def, raw, quality, !converts);
+  if (converts && typeof value === 'number') {
+    if (typeof unit !== 'string') {
+      throw new TwinFlowError('badUnit', `${def.name}.unit must be a string`, { property: def.name });
+    }
+    if (!def.unit) {
+      throw new TwinFlowError('unitMismatch', `${def.name} has no unit in the model but ${unit} was given`, {
+        property: def.name,
+        from: unit,
+        to: '',
+      });
+    }
+    const converted = convertUnit(value, unit, def.unit);
+    checkRange(def, converted);
+    value = converted;
+  }
+  const out: ValidatedSample = { value, quality };
+  if (sample) {
+    if (typeof sample.statusCode === 'string') out.statusCode = sample.statusCode;
+    const sourceTimestamp = optionalTimestamp(sample.sourceTimestamp, def.name, 'sourceTimestamp');
+    const serverTimestamp = optionalTimestamp(sample.serverTimestamp, def.name, 'serverTimestamp');
+    if (sourceTimestamp !== undefined) out.sourceTimestamp = sourceTimestamp;
+    if (serverTimestamp !== undefined) out.serverTimestamp = serverTimestamp;
+  }
+  return out;
+}
+
+/**
+ * Checks a value's type. A bad-quality sample may carry no usable value (a lost connection): null is accepted
+ * then and keeps the last value's place in the store with its bad quality.
+ */
+export function validateValue(def: PropertyDef, value: unknown, quality: Quality = 'good', rangeCheck = true): unknown {
+  if (value === null && quality === 'bad') return null;
+  const wrongType = (expected: string): TwinFlowError =>
+    new TwinFlowError('wrongType', `${def.name} must be ${expected}, got ${describe(value)}`, {
+      property: def.name,
+      expected,
+      got: describe(value),
+    });
+  switch (def.type) {
+    case 'number':
+    case 'integer': {
+      if (typeof value !== 'number') throw wrongType(def.type === 'integer' ? 'an integer' : 'a number');
+      if (!Number.isFinite(value)) {
+        throw new TwinFlowError('notFinite', `${def.name} must be a finite number, got ${String(value)}`, {
+          property: def.name,
+          got: String(value),
+        });
+      }
+      if (def.type === 'integer' && !Number.isInteger(value)) throw wrongType('an integer');
+      if (rangeCheck) checkRange(def, value);
+      return value;
+    }
+    case 'boolean':
+      if (typeof value !== 'boolean') throw wrongType('a boolean');
+      return value;
+    case 'string':
+      if (typeof value !== 'string') throw wrongType('a string');
+      return value;
+    case 'enum':
+      if (typeof value !== 'string' || !def.values?.includes(value)) {
+        throw new TwinFlowError('notInEnum', `${def.name} must be one of ${(def.values ?? []).join(', ')}`, {
+          property: def.name,
+          allowed: (def.values ?? []).join(', '),
+        });
+      }
+      return value;
+    case 'object':
+      if (!isPlainObject(value)) throw wrongType('an object');
+      return value;
+  }
+}
+
+/** Range check. For a value given in another unit the check runs again after conversion. */
+export function checkRange(def: PropertyDef, value: number): void {
+  if ((def.min !== undefined && value < def.min) || (def.max !== undefined && value > def.max)) {
+    throw new TwinFlowError(
+      'outOfRange',
+      `${def.name} = ${value} is outside ${def.min ?? '-∞'} .. ${def.max ?? '∞'}${def.unit ? ` ${def.unit}` : ''}`,
+      { property: def.name, value, min: def.min ?? '-∞', max: def.max ?? '∞' },
+    );
+  }
+}

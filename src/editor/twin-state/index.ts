@@ -1,0 +1,34 @@
+import { TWIN_ACTIONS } from '../../core/twin/actions';
+import { RED } from '../shared/red';
+
+RED.nodes.registerType('twin-state', {
+  category: 'digital twin',
+  color: '#3FADB5',
+  defaults: {
+    name: { value: '' },
+    model: { value: '', type: 'twin-model', required: true },
+    action: { value: 'msg', validate: (v: string) => v === 'msg' || (TWIN_ACTIONS as readonly string[]).includes(v) },
+    twinId: { value: 'topic', validate: RED.validators.typedInput('twinIdType') },
+    twinIdType: { value: 'msg' },
+    version: { value: 1 },
+  },
+  inputs: 1,
+  outputs: 3,
+  icon: 'font-awesome/fa-clone',
+  label: function (this: { name?: string; action?: string }) {
+    return this.name || (this.action && this.action !== 'msg' ? `twin ${this.action}` : 'twin state');
+  },
+  labelStyle: function (this: { name?: string }) {
+    return this.name ? 'node_label_italic' : '';
+  },
+  inputLabels: 'twin message',
+  outputLabels: ['changed', 'delta', 'events'],
+  paletteLabel: 'twin state',
+  oneditprepare: function () {
+    $('#node-input-twinId').typedInput({
+      default: 'msg',
+      types: ['msg', 'flow', 'global', 'str', 'env', 'jsonata'],
+      typeField: '#node-input-twinIdType',
+    });
+  },
+});

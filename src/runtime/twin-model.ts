@@ -1,0 +1,46 @@
+import type { NodeAPI } from 'node-red';
+import { isTwinFlowError } from '../core/errors';
+import { defineModel } from '../core/twin';
+import { clockFor } from './shared/clock';
+import { toNodeError } from './shared/i18n';
+import { migrateConfig } from './shared/migrate';
+import { TWIN_MODEL_MIGRATIONS, type TwinModelConfig } from './twin/model-config';
+import type { TwinModelNode } from './twin/model-node';
+import { TwinStore } from './twin/store';
+
+
+function parseProperties(raw: string | unknown[]): unknown {
+  if (Array.isArray(raw)) return raw;
+  try {
+    return JSON.parse(raw || '[]') as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+export = function register(RED: NodeAPI): void {
+  function TwinModelConfigNode(this: TwinModelNode, raw: TwinModelConfig): void {
+    RED.nodes.createNode(this, raw);
+    const config = migrateConfig<TwinModelConfig>(raw, TWIN_MODEL_MIGRATIONS);
+    try {
+      this.model = defineModel({
+        name: config.name,
+        properties: parseProperties(config.properties),
+        hierarchy: config,
+        staleAfter: config.staleAfter,
+      });
+      this.store = new TwinStore(this.context(), config.store || undefined, this.model, clockFor(RED));
+      this.store.ready.catch((err: unknown) => this.error(toNodeError(RED, 'twin-model', err)));
+    } catch (err) {
+      this.modelError = toNodeError(RED, 'twin-model', err);
+      this.error(this.modelError);
+      if (!isTwinFlowError(err)) throw err;
+    }
+    this.on('close', (_removed: boolean, done: () => void) => {
+      const store = this.store;
+      if (!store) return done();
+      store.close().then(done, done);
+    });
+  }
+  RED.nodes.registerType('twin-model', TwinModelConfigNode);
+};

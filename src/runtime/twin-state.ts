@@ -1,0 +1,241 @@
+import type { Node, NodeAPI, NodeMessageInFlow } from 'node-red';
+import { isPlainObject } from '../core/envelope';
+import { TwinFlowError } from '../core/errors';
+import {
+  applyAck,
+  applyDesire,
+  applyReport,
+  historyEntries,
+  matches,
+  parseQuery,
+  TWIN_ACTIONS,
+  type HistoryEntry,
+  type TwinAction,
+  type OperationOptions,
+  type TwinEvent,
+  type TwinUpdate,
+} from '../core/twin';
+import { clockFor } from './shared/clock';
+import { evaluateProperty } from './shared/evaluate';
+import { handleInput, shortText, type InputMessage, type Send } from './shared/input';
+import { migrateConfig } from './shared/migrate';
+import type { TwinModelNode } from './twin/model-node';
+import { reportedSamples, twinSummary } from './twin/messages';
+import { TWIN_STATE_MIGRATIONS, type TwinStateConfig } from './twin/state-config';
+import type { TwinStore } from './twin/store';
+
+type Outgoing = NodeMessageInFlow & Record<string, unknown>;
+
+/** Status is cheap to set but each call crosses to the editor: refresh at most this often on the happy path. */
+const STATUS_INTERVAL_MS = 1000;
+
+export = function register(RED: NodeAPI): void {
+  function TwinStateNode(this: Node, raw: TwinStateConfig): void {
+    RED.nodes.createNode(this, raw);
+    const node = this;
+    const config = migrateConfig<TwinStateConfig>(raw, TWIN_STATE_MIGRATIONS);
+    const modelNode = RED.nodes.getNode(config.model) as TwinModelNode | null;
+    const clock = clockFor(RED);
+    let lastStatus = -Infinity;
+    let lastError: string | undefined;
+
+    // "N twins", and the last error beside it until a message succeeds again.
+    const showCount = (store: TwinStore, force = false): void => {
+      const now = clock.now();
+      if (!force && lastError === undefined && now - lastStatus < STATUS_INTERVAL_MS) return;
+      lastStatus = now;
+      lastError = undefined;
+      node.status({ fill: 'green', shape: 'dot', text: `${store.size} twin${store.size === 1 ? '' : 's'}` });
+    };
+    const showError = (error: Error): void => {
+      lastError = error.message;
+      const count = modelNode?.store ? `${modelNode.store.size} twins · ` : '';
+      node.status({ fill: 'red', shape: 'ring', text: `${count}${shortText(error.message)}` });
+    };
+
+    const storeOrThrow = (): TwinStore => {
+      if (!modelNode) throw new TwinFlowError('noModel', 'no twin model is configured');
+      if (modelNode.modelError) {
+        throw new TwinFlowError('modelInvalid', `the twin model is invalid: ${modelNode.modelError.message}`, {
+          reason: modelNode.modelError.message,
+        });
+      }
+      if (!modelNode.store) throw new TwinFlowError('noModel', 'no twin model is configured');
+      return modelNode.store;
+    };
+
+    const eventMessage = (event: TwinEvent): Outgoing =>
+      ({ topic: event.twin, payload: event, _msgid: RED.util.generateId() }) as Outgoing;
+
+    const sendStoreEvents = (events: TwinEvent[]): void => {
+      node.send([null, null, events.map(eventMessage)]);
+    };
+
+    if (!modelNode) node.status({ fill: 'red', shape: 'ring', text: 'no model' });
+    else if (modelNode.modelError) node.status({ fill: 'red', shape: 'ring', text: shortText(modelNode.modelError.message) });
+    else if (modelNode.store) {
+      const store = modelNode.store;
+      store.ready.then(
+        () => showCount(store, true),
+        () => node.status({ fill: 'red', shape: 'ring', text: 'store failed' }),
+      );
+      store.on('events', sendStoreEvents);
+    }
+
+    const actionOf = (msg: InputMessage): TwinAction => {
+      if (config.action !== 'msg') return config.action;
+      const requested = msg.action ?? 'report';
+      if (typeof requested !== 'string' || !(TWIN_ACTIONS as readonly string[]).includes(requested)) {
+        throw new TwinFlowError('unknownAction', `msg.action must be one of ${TWIN_ACTIONS.join(', ')}`, {
+          action: String(requested),
+        });
+      }
+      return requested as TwinAction;
+    };
+
+    const twinIdOf = async (msg: InputMessage): Promise<string> => {
+      const id = await evaluateProperty(RED, config.twinId, config.twinIdType, node, msg);
+      if ((typeof id !== 'string' && typeof id !== 'number') || String(id).trim() === '') {
+        throw new TwinFlowError('noTwinId', 'the twin id (msg.topic by default) must be a non-empty string');
+      }
+      const text = String(id);
+      if (text.length > 256) throw new TwinFlowError('noTwinId', 'the twin id is longer than 256 characters');
+      return text;
+    };
+
+    const optionsOf = (msg: InputMessage): OperationOptions => {
+      const options: OperationOptions = { now: clock.now() };
+      if (msg.version !== undefined) {
+        if (typeof msg.version !== 'number' || !Number.isInteger(msg.version) || msg.version < 0) {
+          throw new TwinFlowError('badVersion', 'msg.version must be a non-negative integer');
+        }
+        options.expectedVersion = msg.version;
+      }
+      if (msg.clientToken !== undefined) options.clientToken = String(msg.clientToken);
+      if (msg.parent !== undefined) {
+        if (typeof msg.parent !== 'string' || msg.parent === '') {
+          throw new TwinFlowError('badParent', 'msg.parent must be a twin id (a non-empty string)');
+        }
+        options.parent = msg.parent;
+      }
+      return options;
+    };
+
+    const applyUpdate = async (
+      store: TwinStore,
+      msg: InputMessage,
+      id: string,
+      update: (doc: Parameters<typeof applyReport>[0], options: OperationOptions) => TwinUpdate,
+      send: Send,
+    ): Promise<void> => {
+      const options = optionsOf(msg);
+      const result = await store.apply(id, (doc) => update(doc, options));
+      const model = store.model;
+      const changed: Outgoing | null =
+        result.changes.length > 0
+          ? Object.assign(msg, {
+              topic: id,
+              payload: reportedSamples(result.doc),
+              twin: twinSummary(result.doc, model),
+              changes: result.changes,
+            })
+          : null;
+      const delta: Outgoing | null =
+        Object.keys(result.delta).length > 0
+          ? ({
+              _msgid: RED.util.generateId(),
+              topic: id,
+              payload: result.delta,
+              twin: twinSummary(result.doc, model),
+              ...(options.clientToken !== undefined ? { clientToken: options.clientToken } : {}),
+            } as Outgoing)
+          : null;
+      send([changed, delta, result.events.map(eventMessage)]);
+    };
+
+    const historyOf = (store: TwinStore, id: string, request: unknown): Record<string, HistoryEntry[]> => {
+      const doc = store.get(id);
+      if (!doc) return {};
+      const spec = isPlainObject(request) ? request : {};
+      const from = typeof spec.from === 'number' ? spec.from : -Infinity;
+      const to = typeof spec.to === 'number' ? spec.to : Infinity;
+      const names = Array.isArray(spec.properties) ? spec.properties.map(String) : Object.keys(doc.history);
+      const out: Record<string, HistoryEntry[]> = {};
+      for (const name of names) {
+        const ring = Object.prototype.hasOwnProperty.call(doc.history, name) ? doc.history[name] : undefined;
+        if (ring) out[name] = historyEntries(ring, from, to);
+      }
+      return out;
+    };
+
+    const handle = async (msg: InputMessage, send: Send): Promise<void> => {
+      const store = storeOrThrow();
+      await store.ready;
+      const action = actionOf(msg);
+      const model = store.model;
+      switch (action) {
+        case 'report':
+        case 'desire':
+        case 'ack': {
+          const id = await twinIdOf(msg);
+          const reducer = action === 'report' ? applyReport : action === 'desire' ? applyDesire : applyAck;
+          await applyUpdate(store, msg, id, (doc, options) => reducer(doc, model, id, msg.payload, options), send);
+          break;
+        }
+        case 'get': {
+          const id = await twinIdOf(msg);
+          const doc = store.get(id);
+          if (!doc) throw new TwinFlowError('unknownTwin', `no twin ${id}`, { twin: id });
+          const reply: Outgoing = Object.assign(msg, {
+            payload: reportedSamples(doc),
+            twin: twinSummary(doc, model, store.children(id)),
+          });
+          if (msg.history !== undefined && msg.history !== false) reply.history = historyOf(store, id, msg.history);
+          send([reply, null, null]);
+          break;
+        }
+        case 'list': {
+          const parent = typeof msg.parent === 'string' ? msg.parent : undefined;
+          const ids = store.ids().filter((id) => parent === undefined || store.get(id)?.parent === parent);
+          send([Object.assign(msg, { payload: ids.sort() }), null, null]);
+          break;
+        }
+        case 'query': {
+          const text = typeof msg.query === 'string' ? msg.query : msg.payload;
+          const predicate = parseQuery(text as string);
+          const now = clock.now();
+          const found = [];
+          for (const doc of store.documents()) if (matches(doc, predicate, now)) found.push(twinSummary(doc, model));
+          found.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+          send([Object.assign(msg, { payload: found }), null, null]);
+          break;
+        }
+        case 'delete': {
+          const id = await twinIdOf(msg);
+          const removed = await store.remove(id);
+          if (!removed) throw new TwinFlowError('unknownTwin', `no twin ${id}`, { twin: id });
+          const now = clock.now();
+          send([
+            Object.assign(msg, {
+              topic: id,
+              payload: null,
+              twin: twinSummary(removed, model),
+              changes: [{ path: '', old: id, new: undefined, cause: 'delete' }],
+            }),
+            null,
+            [eventMessage({ event: 'deleted', twin: id, timestamp: now })],
+          ]);
+          break;
+        }
+      }
+      showCount(store, action === 'delete');
+    };
+
+    node.on('input', handleInput(RED, node, 'twin-state', handle, showError) as (msg: NodeMessageInFlow) => void);
+    node.on('close', (_removed: boolean, done: () => void) => {
+      modelNode?.store?.off('events', sendStoreEvents);
+      done();
+    });
+  }
+  RED.nodes.registerType('twin-state', TwinStateNode);
+};

@@ -1,0 +1,55 @@
+import type { Sample, TwinSummary } from '../../core/envelope';
+import { computeDelta, desiredValues, reportedValues, type TwinDocument, type TwinModel } from '../../core/twin';
+
+/**
+ * Builds what twin-state puts on messages. Always fresh objects: with fan-out the first receiver gets the message
+ * un-cloned, so a reference to a stored document would let any downstream node edit the twin behind its back.
+ */
+export interface TwinState {
+  reported: Record<string, unknown>;
+  desired: Record<string, unknown>;
+  delta: Record<string, unknown>;
+  lastSeen?: number;
+  stale: boolean;
+  parent?: string;
+  children?: string[];
+}
+
+const copy = (value: unknown): unknown => (typeof value === 'object' && value !== null ? structuredClone(value) : value);
+
+export function twinSummary(doc: TwinDocument, model: TwinModel, children?: string[]): TwinSummary<TwinState> {
+  const state: TwinState = {
+    reported: copyValues(reportedValues(doc)),
+    desired: copyValues(desiredValues(doc)),
+    delta: copyValues(computeDelta(doc, model)),
+    stale: doc.stale === true,
+  };
+  if (doc.lastSeen !== undefined) state.lastSeen = doc.lastSeen;
+  if (doc.parent !== undefined) state.parent = doc.parent;
+  if (children) state.children = children;
+  return { id: doc.id, model: doc.model, version: doc.version, created: doc.created, updated: doc.updated, state };
+}
+
+function copyValues(values: Record<string, unknown>): Record<string, unknown> {
+  for (const key of Object.keys(values)) values[key] = copy(values[key]);
+  return values;
+}
+
+/** The envelope payload: every reported property as a Sample, plus when it was received and whether it is stale. */
+export function reportedSamples(doc: TwinDocument): Record<string, Sample & { receivedTimestamp: number; stale: boolean }> {
+  const out: Record<string, Sample & { receivedTimestamp: number; stale: boolean }> = {};
+  for (const [name, p] of Object.entries(doc.reported)) {
+    const sample: Sample & { receivedTimestamp: number; stale: boolean } = {
+      value: copy(p.value),
+      quality: p.quality,
+      receivedTimestamp: p.receivedTimestamp,
+      stale: p.stale === true,
+    };
+    if (p.unit !== undefined) sample.unit = p.unit;
+    if (p.sourceTimestamp !== undefined) sample.sourceTimestamp = p.sourceTimestamp;
+    if (p.serverTimestamp !== undefined) sample.serverTimestamp = p.serverTimestamp;
+    if (p.statusCode !== undefined) sample.statusCode = p.statusCode;
+    out[name] = sample;
+  }
+  return out;
+}

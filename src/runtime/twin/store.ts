@@ -1,0 +1,138 @@
+import type { NodeContextData } from 'node-red';
+import { EventEmitter } from 'node:events';
+import {
+  checkStaleness,
+  staleCheckInterval,
+  type TwinDocument,
+  type TwinEvent,
+  type TwinModel,
+  type TwinUpdate,
+} from '../../core/twin';
+import type { Clock } from '../shared/clock';
+import { contextGet, contextKey, contextKeys, contextSet, idFromContextKey } from '../shared/context';
+
+const KEY_PREFIX = 'twin:';
+
+/**
+ * Every twin of one model, held in memory and mirrored to Node-RED context (one key per twin) in the store the user
+ * chose, so the file store survives restarts and a shared store can be read by other instances.
+ *
+ * It is the only writer of its documents. An operation is computed by a pure reducer on the current document;
+ * the result is swapped in, then persisted; if persisting fails the previous document is put back and the error
+ * goes to the caller, so a message is applied whole or not at all. Lives on the twin-model config node (shared
+ * state belongs on config nodes, never in module globals).
+ */
+export class TwinStore extends EventEmitter<{ events: [TwinEvent[]] }> {
+  private readonly twins = new Map<string, TwinDocument>();
+  private pending: Promise<void> = Promise.resolve();
+  private timer: unknown;
+  readonly ready: Promise<void>;
+
+  constructor(
+    private readonly context: NodeContextData,
+    private readonly storeName: string | undefined,
+    readonly model: TwinModel,
+    private readonly clock: Clock,
+  ) {
+    super();
+    this.ready = this.load();
+    const interval = staleCheckInterval(model);
+    if (interval > 0) this.timer = clock.setInterval(() => void this.checkStale(), interval);
+  }
+
+  private async load(): Promise<void> {
+    const keys = await contextKeys(this.context, this.storeName);
+    for (const key of keys) {
+      const id = idFromContextKey(KEY_PREFIX, key);
+      if (id === undefined) continue;
+      const doc = await contextGet<TwinDocument>(this.context, key, this.storeName);
+      if (doc && typeof doc === 'object' && doc.id === id) this.twins.set(id, doc);
+    }
+  }
+
+  get size(): number {
+    return this.twins.size;
+  }
+
+  get(id: string): TwinDocument | undefined {
+    return this.twins.get(id);
+  }
+
+  ids(): string[] {
+    return [...this.twins.keys()];
+  }
+
+  documents(): IterableIterator<TwinDocument> {
+    return this.twins.values();
+  }
+
+  /** Runs a pure operation on one twin and commits its result (see the class comment for atomicity). */
+  async apply(id: string, operation: (doc: TwinDocument | undefined) => TwinUpdate): Promise<TwinUpdate> {
+    await this.ready;
+    const before = this.twins.get(id);
+    const update = operation(before);
+    if (update.doc === before) return update;
+    this.twins.set(id, update.doc);
+    try {
+      await this.persist(id, update.doc);
+    } catch (err) {
+      if (before) this.twins.set(id, before);
+      else this.twins.delete(id);
+      throw err;
+    }
+    return update;
+  }
+
+  async remove(id: string): Promise<TwinDocument | undefined> {
+    await this.ready;
+    const before = this.twins.get(id);
+    if (!before) return undefined;
+    this.twins.delete(id);
+    try {
+      await this.persist(id, undefined);
+    } catch (err) {
+      this.twins.set(id, before);
+      throw err;
+    }
+    return before;
+  }
+
+  /** Twins whose parent is `id` (parent/child relations between twins of this model). */
+  children(id: string): string[] {
+    const out: string[] = [];
+    for (const doc of this.twins.values()) if (doc.parent === id) out.push(doc.id);
+    return out;
+  }
+
+  private persist(id: string, doc: TwinDocument | undefined): Promise<void> {
+    const write = contextSet(this.context, contextKey(KEY_PREFIX, id), doc, this.storeName);
+    this.pending = this.pending.then(
+      () => write,
+      () => write,
+    );
+    return write;
+  }
+
+  /** Marks stale twins and emits their events; runs on the clock and can be called directly. */
+  async checkStale(): Promise<TwinEvent[]> {
+    await this.ready;
+    const now = this.clock.now();
+    const all: TwinEvent[] = [];
+    for (const [id, doc] of this.twins) {
+      const { doc: next, events } = checkStaleness(doc, this.model, now);
+      if (next === doc) continue;
+      this.twins.set(id, next);
+      all.push(...events);
+      await this.persist(id, next).catch(() => this.twins.set(id, doc));
+    }
+    if (all.length > 0) this.emit('events', all);
+    return all;
+  }
+
+  /** Stops the staleness timer and waits until every write reached the context store. */
+  async close(): Promise<void> {
+    if (this.timer !== undefined) this.clock.clearInterval(this.timer);
+    this.timer = undefined;
+    await this.pending.catch(() => undefined);
+  }
+}
