@@ -11,6 +11,8 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      // Node-RED's own idiom for the node instance inside its constructor function.
+      '@typescript-eslint/no-this-alias': ['error', { allowedNames: ['node'] }],
     },
   },
   {
@@ -26,7 +28,11 @@ export default tseslint.config(
       'no-restricted-globals': ['error', 'setTimeout', 'setInterval', 'setImmediate'],
       'no-restricted-properties': [
         'error',
-        { object: 'Date', property: 'now', message: 'src/core takes time as an argument (injectable clock).' },
+        {
+          object: 'Date',
+          property: 'now',
+          message: 'src/core takes time as an argument (injectable clock).',
+        },
         { object: 'Math', property: 'random', message: 'src/core uses a seeded generator so runs repeat.' },
       ],
     },

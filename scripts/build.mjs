@@ -16,7 +16,11 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const external = [...Object.keys(pkg.dependencies ?? {}), 'node-red'];
 
 const tsEntries = (dir) =>
-  existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).map((f) => f.slice(0, -3)) : [];
+  existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
+        .map((f) => f.slice(0, -3))
+    : [];
 
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
@@ -63,10 +67,15 @@ await Promise.all([
     });
     const template = readFileSync(join(editorDir, 'template.html'), 'utf8');
     const script = result.outputFiles[0].text;
-    writeFileSync(join(out, `${type}.html`), `<script type="text/javascript">\n${script}</script>\n\n${template}`);
+    writeFileSync(
+      join(out, `${type}.html`),
+      `<script type="text/javascript">\n${script}</script>\n\n${template}`,
+    );
   }),
 ]);
 
 cpSync(join(root, 'src/locales'), join(out, 'locales'), { recursive: true });
-if (existsSync(join(root, 'src/icons'))) cpSync(join(root, 'src/icons'), join(out, 'icons'), { recursive: true });
-if (!process.env.TWINFLOW_QUIET_BUILD) console.log(`built ${nodeTypes.length} node types, ${cliTools.length} CLI tools into nodes/`);
+if (existsSync(join(root, 'src/icons')))
+  cpSync(join(root, 'src/icons'), join(out, 'icons'), { recursive: true });
+if (!process.env.TWINFLOW_QUIET_BUILD)
+  console.log(`built ${nodeTypes.length} node types, ${cliTools.length} CLI tools into nodes/`);

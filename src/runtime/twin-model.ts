@@ -8,7 +8,6 @@ import { TWIN_MODEL_MIGRATIONS, type TwinModelConfig } from './twin/model-config
 import type { TwinModelNode } from './twin/model-node';
 import { TwinStore } from './twin/store';
 
-
 function parseProperties(raw: string | unknown[]): unknown {
   if (Array.isArray(raw)) return raw;
   try {

@@ -56,9 +56,13 @@ export = function register(RED: NodeAPI): void {
     const storeOrThrow = (): TwinStore => {
       if (!modelNode) throw new TwinFlowError('noModel', 'no twin model is configured');
       if (modelNode.modelError) {
-        throw new TwinFlowError('modelInvalid', `the twin model is invalid: ${modelNode.modelError.message}`, {
-          reason: modelNode.modelError.message,
-        });
+        throw new TwinFlowError(
+          'modelInvalid',
+          `the twin model is invalid: ${modelNode.modelError.message}`,
+          {
+            reason: modelNode.modelError.message,
+          },
+        );
       }
       if (!modelNode.store) throw new TwinFlowError('noModel', 'no twin model is configured');
       return modelNode.store;
@@ -72,7 +76,8 @@ export = function register(RED: NodeAPI): void {
     };
 
     if (!modelNode) node.status({ fill: 'red', shape: 'ring', text: 'no model' });
-    else if (modelNode.modelError) node.status({ fill: 'red', shape: 'ring', text: shortText(modelNode.modelError.message) });
+    else if (modelNode.modelError)
+      node.status({ fill: 'red', shape: 'ring', text: shortText(modelNode.modelError.message) });
     else if (modelNode.store) {
       const store = modelNode.store;
       store.ready.then(
@@ -179,7 +184,13 @@ export = function register(RED: NodeAPI): void {
         case 'ack': {
           const id = await twinIdOf(msg);
           const reducer = action === 'report' ? applyReport : action === 'desire' ? applyDesire : applyAck;
-          await applyUpdate(store, msg, id, (doc, options) => reducer(doc, model, id, msg.payload, options), send);
+          await applyUpdate(
+            store,
+            msg,
+            id,
+            (doc, options) => reducer(doc, model, id, msg.payload, options),
+            send,
+          );
           break;
         }
         case 'get': {
@@ -190,7 +201,8 @@ export = function register(RED: NodeAPI): void {
             payload: reportedSamples(doc),
             twin: twinSummary(doc, model, store.children(id)),
           });
-          if (msg.history !== undefined && msg.history !== false) reply.history = historyOf(store, id, msg.history);
+          if (msg.history !== undefined && msg.history !== false)
+            reply.history = historyOf(store, id, msg.history);
           send([reply, null, null]);
           break;
         }
@@ -205,7 +217,8 @@ export = function register(RED: NodeAPI): void {
           const predicate = parseQuery(text as string);
           const now = clock.now();
           const found = [];
-          for (const doc of store.documents()) if (matches(doc, predicate, now)) found.push(twinSummary(doc, model));
+          for (const doc of store.documents())
+            if (matches(doc, predicate, now)) found.push(twinSummary(doc, model));
           found.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
           send([Object.assign(msg, { payload: found }), null, null]);
           break;
@@ -231,7 +244,10 @@ export = function register(RED: NodeAPI): void {
       showCount(store, action === 'delete');
     };
 
-    node.on('input', handleInput(RED, node, 'twin-state', handle, showError) as (msg: NodeMessageInFlow) => void);
+    node.on(
+      'input',
+      handleInput(RED, node, 'twin-state', handle, showError) as (msg: NodeMessageInFlow) => void,
+    );
     node.on('close', (_removed: boolean, done: () => void) => {
       modelNode?.store?.off('events', sendStoreEvents);
       done();

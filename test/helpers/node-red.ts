@@ -1,19 +1,40 @@
 import helper from 'node-red-node-test-helper';
-import type { Node } from 'node-red';
+import type { Node, NodeInitializer } from 'node-red';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
 /**
  * Shared set-up for tests that run the BUILT nodes (nodes/*.js) in a real Node-RED runtime through
  * node-red-node-test-helper.
  */
-helper.init(require.resolve('node-red'));
+// TWINFLOW_NODE_RED points the same tests at another Node-RED install (the Node-RED 5 compatibility pass).
+const nodeRedEntry = require.resolve(process.env.TWINFLOW_NODE_RED ?? 'node-red');
+helper.init(nodeRedEntry);
+
+/** Node-RED's context module, from the same install the helper runs (for named context stores in tests). */
+export interface ContextModule {
+  load(): Promise<void>;
+  close(): Promise<void>;
+}
+export const runtimeContext = createRequire(nodeRedEntry)(
+  '@node-red/runtime/lib/nodes/context',
+) as ContextModule;
 
 export { helper };
 
 export const NODES_DIR = join(__dirname, '..', '..', 'nodes');
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-export const loadNode = (type: string): unknown => require(join(NODES_DIR, `${type}.js`));
+export const loadNode = (type: string): NodeInitializer =>
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require(join(NODES_DIR, `${type}.js`)) as NodeInitializer;
+
+/** A flow for helper.load / setFlows (the helper's typing wants its own item type). */
+export type TestFlow = Parameters<typeof helper.load>[1];
+
+/** Runtime settings for the next load (the helper's typing knows only Node-RED's own settings). */
+export function useSettings(settings: Record<string, unknown>): void {
+  helper.settings(settings as Parameters<typeof helper.settings>[0]);
+}
 
 export type AnyMessage = Record<string, unknown> & { payload?: unknown; topic?: string };
 

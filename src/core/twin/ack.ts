@@ -11,11 +11,17 @@ function parseAck(name: string, entry: unknown): { status: Exclude<AckStatus, 'p
   if (entry === true || entry === 'accepted') return { status: 'accepted' };
   if (entry === false || entry === 'rejected') return { status: 'rejected' };
   if (isPlainObject(entry) && (entry.status === 'accepted' || entry.status === 'rejected')) {
-    return typeof entry.reason === 'string' ? { status: entry.status, reason: entry.reason } : { status: entry.status };
+    return typeof entry.reason === 'string'
+      ? { status: entry.status, reason: entry.reason }
+      : { status: entry.status };
   }
-  throw new TwinFlowError('badAck', `acknowledgement for ${name} must be {status: "accepted"|"rejected", reason?}`, {
-    property: name,
-  });
+  throw new TwinFlowError(
+    'badAck',
+    `acknowledgement for ${name} must be {status: "accepted"|"rejected", reason?}`,
+    {
+      property: name,
+    },
+  );
 }
 
 /**
@@ -49,8 +55,16 @@ export function applyAck(
     if (reason !== undefined) next.reason = reason;
     else delete next.reason;
     desired[name] = next;
-    if (old.ack !== status) changes.push({ path: `desired.${name}.ack`, old: old.ack, new: status, cause: 'ack' });
-    events.push({ event: 'ack', twin: id, property: name, status, timestamp: now, ...(reason ? { reason } : {}) });
+    if (old.ack !== status)
+      changes.push({ path: `desired.${name}.ack`, old: old.ack, new: status, cause: 'ack' });
+    events.push({
+      event: 'ack',
+      twin: id,
+      property: name,
+      status,
+      timestamp: now,
+      ...(reason ? { reason } : {}),
+    });
   }
   return finishUpdate(doc, { ...doc, desired }, model, changes, events, options);
 }

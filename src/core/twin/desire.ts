@@ -2,7 +2,7 @@ import type { TwinChange } from '../envelope';
 import { TwinFlowError } from '../errors';
 import { createTwin, type DesiredProperty, type TwinDocument } from './document';
 import type { TwinEvent } from './events';
-import { jsonEqual } from './merge';
+import { jsonEqual, omit } from './merge';
 import type { TwinModel } from './model';
 import { checkVersion, finishUpdate, type OperationOptions, type TwinUpdate } from './operation';
 import { checkPayload } from './sanitize';
@@ -25,7 +25,9 @@ export function applyDesire(
   const validated = Object.keys(entries).map((name) => {
     const def = propertyOf(model, name);
     if (!def.writable) {
-      throw new TwinFlowError('notWritable', `${name} is not writable in model ${model.name}`, { property: name });
+      throw new TwinFlowError('notWritable', `${name} is not writable in model ${model.name}`, {
+        property: name,
+      });
     }
     const entry = entries[name];
     return { name, value: entry === null ? null : validateEntry(def, entry).value };
@@ -33,7 +35,7 @@ export function applyDesire(
 
   const { now } = options;
   const base = doc ?? createTwin(id, model.name, now);
-  const desired: Record<string, DesiredProperty> = { ...base.desired };
+  let desired: Record<string, DesiredProperty> = { ...base.desired };
   const changes: TwinChange[] = [];
   const events: TwinEvent[] = [];
   const again: string[] = [];
@@ -41,7 +43,7 @@ export function applyDesire(
     const old = base.desired[name];
     if (value === null) {
       if (old) {
-        delete desired[name];
+        desired = omit(desired, name);
         changes.push({ path: `desired.${name}`, old: old.value, new: undefined, cause: 'desire' });
       }
       continue;

@@ -30,7 +30,12 @@ export function emptyHistory(capacity: number): HistoryRing {
  * rejected message can never leave half a history behind.
  * @example historyEntries(pushHistory(pushHistory(emptyHistory(1), 1, 10, 'good'), 2, 20, 'good')) // => [{timestamp: 2, value: 20, quality: 'good'}]
  */
-export function pushHistory(ring: HistoryRing, timestamp: number, value: unknown, quality: Quality): HistoryRing {
+export function pushHistory(
+  ring: HistoryRing,
+  timestamp: number,
+  value: unknown,
+  quality: Quality,
+): HistoryRing {
   const t = ring.t.slice();
   const v = ring.v.slice();
   const q = ring.q.slice();

@@ -7,12 +7,18 @@ import { isPlainObject } from '../envelope';
  */
 export function mergePatch(target: unknown, patch: unknown): unknown {
   if (!isPlainObject(patch)) return patch;
-  const result: Record<string, unknown> = isPlainObject(target) ? { ...target } : {};
+  let result: Record<string, unknown> = isPlainObject(target) ? { ...target } : {};
   for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete result[key];
+    if (value === null) result = omit(result, key);
     else result[key] = mergePatch(result[key], value);
   }
   return result;
+}
+
+/** A copy of a record without one key. */
+export function omit<T>(record: Record<string, T>, key: string): Record<string, T> {
+  const { [key]: _removed, ...rest } = record;
+  return rest;
 }
 
 /** Structural equality of JSON values (used for object and string properties). */

@@ -46,7 +46,14 @@ export interface TwinModel {
 }
 
 const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/;
-const RESERVED_NAMES = new Set(['__proto__', 'constructor', 'prototype', 'hasOwnProperty', 'toString', 'valueOf']);
+const RESERVED_NAMES = new Set([
+  '__proto__',
+  'constructor',
+  'prototype',
+  'hasOwnProperty',
+  'toString',
+  'valueOf',
+]);
 
 /** Property and twin names: identifier-like, so they are safe as object keys, topic levels and OPC UA browse names. */
 export function isValidName(name: string): boolean {
@@ -74,7 +81,8 @@ function optionalNumber(value: unknown, what: string): number | undefined {
 
 function nonNegative(value: unknown, what: string): number | undefined {
   const n = optionalNumber(value, what);
-  if (n !== undefined && n < 0) throw new TwinFlowError('invalidModel', `${what} must not be negative`, { what });
+  if (n !== undefined && n < 0)
+    throw new TwinFlowError('invalidModel', `${what} must not be negative`, { what });
   return n;
 }
 
@@ -118,11 +126,15 @@ function defineProperty(raw: unknown): PropertyDef {
   const p = raw as Record<string, unknown>;
   const name = typeof p.name === 'string' ? p.name.trim() : '';
   if (!isValidName(name)) {
-    throw new TwinFlowError('invalidModel', `property name "${name}" is not a valid identifier`, { what: name });
+    throw new TwinFlowError('invalidModel', `property name "${name}" is not a valid identifier`, {
+      what: name,
+    });
   }
   const type = (p.type ?? 'number') as PropertyType;
   if (!PROPERTY_TYPES.includes(type)) {
-    throw new TwinFlowError('invalidModel', `property ${name} has unknown type ${String(p.type)}`, { what: name });
+    throw new TwinFlowError('invalidModel', `property ${name} has unknown type ${String(p.type)}`, {
+      what: name,
+    });
   }
   const def: PropertyDef = { name, type };
   if (typeof p.unit === 'string' && p.unit.trim()) def.unit = canonicalUnit(p.unit) ?? p.unit.trim();
@@ -141,7 +153,9 @@ function defineProperty(raw: unknown): PropertyDef {
         : [];
     def.values = values.map((v) => String(v).trim()).filter((v) => v !== '');
     if (def.values.length === 0) {
-      throw new TwinFlowError('invalidModel', `enum property ${name} needs at least one value`, { what: name });
+      throw new TwinFlowError('invalidModel', `enum property ${name} needs at least one value`, {
+        what: name,
+      });
     }
   }
   if (p.writable === true || p.writable === 'true') def.writable = true;

@@ -30,11 +30,15 @@ export function checkVersion(doc: TwinDocument | undefined, expected: number | u
   if (expected === undefined) return;
   const current = doc?.version ?? 0;
   if (current !== expected) {
-    throw new TwinFlowError('versionConflict', `version conflict on ${id}: expected ${expected}, twin is at ${current}`, {
-      twin: id,
-      expected,
-      current,
-    });
+    throw new TwinFlowError(
+      'versionConflict',
+      `version conflict on ${id}: expected ${expected}, twin is at ${current}`,
+      {
+        twin: id,
+        expected,
+        current,
+      },
+    );
   }
 }
 
@@ -63,10 +67,12 @@ export function finishUpdate(
   const deltaAfter = computeDelta(doc, model);
   const delta: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(deltaAfter)) {
-    if (!(name in deltaBefore) || deltaBefore[name] !== value || forceDelta.includes(name)) delta[name] = value;
+    if (!(name in deltaBefore) || deltaBefore[name] !== value || forceDelta.includes(name))
+      delta[name] = value;
   }
   for (const name of Object.keys(deltaBefore)) {
-    if (!(name in deltaAfter) && name in doc.desired) events.push({ event: 'synced', twin: doc.id, property: name, timestamp: now });
+    if (!(name in deltaAfter) && name in doc.desired)
+      events.push({ event: 'synced', twin: doc.id, property: name, timestamp: now });
   }
   if (!before) events.unshift({ event: 'created', twin: doc.id, timestamp: now });
   return { doc, changes, delta, events };

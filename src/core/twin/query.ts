@@ -34,7 +34,8 @@ type Token = { type: 'word' | 'number' | 'string' | 'op' | 'paren'; text: string
 
 function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
-  const re = /\s*(?:(\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|-\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)|('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")|(>=|<=|==|!=|>|<)|([()])|([A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?))/y;
+  const re =
+    /\s*(?:(\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|-\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)|('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")|(>=|<=|==|!=|>|<)|([()])|([A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?))/y;
   let pos = 0;
   while (pos < text.length) {
     if (/^\s*$/.test(text.slice(pos))) break;
@@ -43,7 +44,8 @@ function tokenize(text: string): Token[] {
     if (!m) throw syntaxError(text, pos, 'unexpected character');
     const start = pos + (m[0].length - m[0].trimStart().length);
     if (m[1] !== undefined) tokens.push({ type: 'number', text: m[1], pos: start });
-    else if (m[2] !== undefined) tokens.push({ type: 'string', text: m[2].slice(1, -1).replace(/\\(.)/g, '$1'), pos: start });
+    else if (m[2] !== undefined)
+      tokens.push({ type: 'string', text: m[2].slice(1, -1).replace(/\\(.)/g, '$1'), pos: start });
     else if (m[3] !== undefined) tokens.push({ type: 'op', text: m[3], pos: start });
     else if (m[4] !== undefined) tokens.push({ type: 'paren', text: m[4], pos: start });
     else tokens.push({ type: 'word', text: m[5], pos: start });
@@ -53,7 +55,10 @@ function tokenize(text: string): Token[] {
 }
 
 function syntaxError(text: string, pos: number, what: string): TwinFlowError {
-  return new TwinFlowError('badQuery', `query "${text}": ${what} at position ${pos}`, { query: text, position: pos });
+  return new TwinFlowError('badQuery', `query "${text}": ${what} at position ${pos}`, {
+    query: text,
+    position: pos,
+  });
 }
 
 /**
@@ -62,9 +67,13 @@ function syntaxError(text: string, pos: number, what: string): TwinFlowError {
  */
 export function parseQuery(text: string): Predicate {
   if (typeof text !== 'string' || text.trim() === '') {
-    throw new TwinFlowError('badQuery', 'query must be a non-empty string', { query: String(text), position: 0 });
+    throw new TwinFlowError('badQuery', 'query must be a non-empty string', {
+      query: String(text),
+      position: 0,
+    });
   }
-  if (text.length > MAX_QUERY_LENGTH) throw syntaxError(text.slice(0, 40), MAX_QUERY_LENGTH, 'query too long');
+  if (text.length > MAX_QUERY_LENGTH)
+    throw syntaxError(text.slice(0, 40), MAX_QUERY_LENGTH, 'query too long');
   const tokens = tokenize(text);
   let i = 0;
   const peek = (): Token | undefined => tokens[i];
@@ -114,14 +123,16 @@ export function parseQuery(text: string): Predicate {
     if (op?.type !== 'op') return { kind: 'test', operand };
     i++;
     const lit = peek();
-    if (!lit || lit.type === 'op' || lit.type === 'paren') throw syntaxError(text, lit?.pos ?? text.length, 'missing value');
+    if (!lit || lit.type === 'op' || lit.type === 'paren')
+      throw syntaxError(text, lit?.pos ?? text.length, 'missing value');
     i++;
     return { kind: 'compare', operand, op: op.text as ComparisonOperator, literal: parseLiteral(lit) };
   };
   const parseOperand = (token: Token): Operand => {
     const [head, field] = token.text.split('.');
     if (head === 'twin') {
-      if (!field || !TWIN_FIELDS.has(field)) throw syntaxError(text, token.pos, `unknown twin field ${field ?? ''}`);
+      if (!field || !TWIN_FIELDS.has(field))
+        throw syntaxError(text, token.pos, `unknown twin field ${field ?? ''}`);
       return { scope: 'twin', name: '', field };
     }
     const f = field ?? 'value';
@@ -146,10 +157,14 @@ function operandValue(doc: TwinDocument, operand: Operand, now: number): unknown
     if (operand.field === 'stale') return doc.stale === true;
     return (doc as unknown as Record<string, unknown>)[operand.field];
   }
-  const prop = Object.prototype.hasOwnProperty.call(doc.reported, operand.name) ? doc.reported[operand.name] : undefined;
+  const prop = Object.prototype.hasOwnProperty.call(doc.reported, operand.name)
+    ? doc.reported[operand.name]
+    : undefined;
   switch (operand.field) {
     case 'desired':
-      return Object.prototype.hasOwnProperty.call(doc.desired, operand.name) ? doc.desired[operand.name].value : undefined;
+      return Object.prototype.hasOwnProperty.call(doc.desired, operand.name)
+        ? doc.desired[operand.name].value
+        : undefined;
     case 'stale':
       return prop?.stale === true;
     case 'age':
@@ -165,7 +180,8 @@ function compare(value: unknown, op: ComparisonOperator, literal: Literal): bool
   if (value === undefined || value === null) return op === '!=';
   if (op === '==') return value === literal;
   if (op === '!=') return value !== literal;
-  if (typeof value !== typeof literal || (typeof value !== 'number' && typeof value !== 'string')) return false;
+  if (typeof value !== typeof literal || (typeof value !== 'number' && typeof value !== 'string'))
+    return false;
   const a = value as number | string;
   const b = literal as number | string;
   return op === '>' ? a > b : op === '>=' ? a >= b : op === '<' ? a < b : a <= b;

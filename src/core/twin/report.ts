@@ -2,13 +2,14 @@ import type { TwinChange } from '../envelope';
 import { createTwin, type ReportedProperty, type TwinDocument } from './document';
 import type { TwinEvent } from './events';
 import { emptyHistory, pushHistory, resizeHistory } from './history';
-import { equalWithin, jsonEqual, mergePatch } from './merge';
+import { equalWithin, jsonEqual, mergePatch, omit } from './merge';
 import type { PropertyDef, TwinModel } from './model';
 import { checkVersion, finishUpdate, type OperationOptions, type TwinUpdate } from './operation';
 import { checkPayload } from './sanitize';
 import { propertyOf, validateEntry, type ValidatedSample } from './validate';
 
-type Validated = { def: PropertyDef; remove: true } | { def: PropertyDef; remove: false; sample: ValidatedSample };
+type Validated =
+  { def: PropertyDef; remove: true } | { def: PropertyDef; remove: false; sample: ValidatedSample };
 
 /**
  * Applies a report (what the machine says) to a twin. The whole payload is validated before anything is built, so a
@@ -33,7 +34,7 @@ export function applyReport(
 
   const { now } = options;
   const base = doc ?? createTwin(id, model.name, now);
-  const reported: Record<string, ReportedProperty> = { ...base.reported };
+  let reported: Record<string, ReportedProperty> = { ...base.reported };
   const history = { ...base.history };
   const changes: TwinChange[] = [];
   const events: TwinEvent[] = [];
@@ -43,7 +44,7 @@ export function applyReport(
     const old = base.reported[name];
     if (item.remove) {
       if (old) {
-        delete reported[name];
+        reported = omit(reported, name);
         changes.push({ path: `reported.${name}`, old: old.value, new: undefined, cause: 'report' });
       }
       continue;
@@ -69,7 +70,12 @@ export function applyReport(
       }
     }
     if (old && (old.quality !== sample.quality || !jsonEqual(old.statusCode, sample.statusCode))) {
-      changes.push({ path: `reported.${name}.quality`, old: old.quality, new: sample.quality, cause: 'report' });
+      changes.push({
+        path: `reported.${name}.quality`,
+        old: old.quality,
+        new: sample.quality,
+        cause: 'report',
+      });
     }
   }
 

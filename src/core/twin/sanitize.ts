@@ -16,9 +16,13 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
  */
 export function checkPayload(payload: unknown, maxSize: number): Record<string, unknown> {
   if (!isPlainObject(payload)) {
-    throw new TwinFlowError('payloadNotObject', `msg.payload must be an object of property values, got ${describe(payload)}`, {
-      got: describe(payload),
-    });
+    throw new TwinFlowError(
+      'payloadNotObject',
+      `msg.payload must be an object of property values, got ${describe(payload)}`,
+      {
+        got: describe(payload),
+      },
+    );
   }
   let size = 0;
   const ancestors = new Set<object>();
@@ -26,23 +30,35 @@ export function checkPayload(payload: unknown, maxSize: number): Record<string, 
     size += 16;
     if (typeof value === 'string') size += value.length;
     if (size > maxSize) {
-      throw new TwinFlowError('payloadTooLarge', `msg.payload is larger than the limit of ${maxSize}`, { limit: maxSize });
+      throw new TwinFlowError('payloadTooLarge', `msg.payload is larger than the limit of ${maxSize}`, {
+        limit: maxSize,
+      });
     }
     if (typeof value !== 'object' || value === null) return;
     if (depth > MAX_DEPTH) {
-      throw new TwinFlowError('payloadTooDeep', `msg.payload nests deeper than ${MAX_DEPTH} levels at ${path}`, {
-        path,
-        limit: MAX_DEPTH,
-      });
+      throw new TwinFlowError(
+        'payloadTooDeep',
+        `msg.payload nests deeper than ${MAX_DEPTH} levels at ${path}`,
+        {
+          path,
+          limit: MAX_DEPTH,
+        },
+      );
     }
     if (ancestors.has(value)) {
-      throw new TwinFlowError('payloadCircular', `msg.payload contains a circular reference at ${path}`, { path });
+      throw new TwinFlowError('payloadCircular', `msg.payload contains a circular reference at ${path}`, {
+        path,
+      });
     }
     if (!Array.isArray(value) && !isPlainObject(value)) {
-      throw new TwinFlowError('payloadBadValue', `msg.payload has an unsupported value (${describe(value)}) at ${path}`, {
-        path,
-        got: describe(value),
-      });
+      throw new TwinFlowError(
+        'payloadBadValue',
+        `msg.payload has an unsupported value (${describe(value)}) at ${path}`,
+        {
+          path,
+          got: describe(value),
+        },
+      );
     }
     ancestors.add(value);
     if (Array.isArray(value)) {
@@ -50,10 +66,14 @@ export function checkPayload(payload: unknown, maxSize: number): Record<string, 
     } else {
       for (const key of Object.keys(value)) {
         if (FORBIDDEN_KEYS.has(key)) {
-          throw new TwinFlowError('payloadForbiddenKey', `msg.payload uses the forbidden key "${key}" at ${path}`, {
-            key,
-            path,
-          });
+          throw new TwinFlowError(
+            'payloadForbiddenKey',
+            `msg.payload uses the forbidden key "${key}" at ${path}`,
+            {
+              key,
+              path,
+            },
+          );
         }
         size += key.length;
         walk((value as Record<string, unknown>)[key], depth + 1, path ? `${path}.${key}` : key);
@@ -71,7 +91,8 @@ export function describe(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   if (typeof value === 'object') {
-    const ctor = (Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null)?.constructor?.name;
+    const ctor = (Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null)?.constructor
+      ?.name;
     return ctor && ctor !== 'Object' ? `a ${ctor}` : 'an object';
   }
   return `a ${typeof value}`;

@@ -20,7 +20,13 @@ export function checkStaleness(
     if (now - prop.receivedTimestamp > staleAfter) {
       if (reported === doc.reported) reported = { ...doc.reported };
       reported[name] = { ...prop, stale: true };
-      events.push({ event: 'stale', twin: doc.id, property: name, timestamp: now, lastSeen: prop.receivedTimestamp });
+      events.push({
+        event: 'stale',
+        twin: doc.id,
+        property: name,
+        timestamp: now,
+        lastSeen: prop.receivedTimestamp,
+      });
     }
   }
   const lastSeen = doc.lastSeen ?? doc.created;

@@ -96,7 +96,7 @@ const ALIASES: Record<string, string> = {
   lpm: 'L/min',
   'l/s': 'L/s',
   gpm: 'gal/min',
-  'µm': 'um',
+  µm: 'um',
   percent: '%',
 };
 

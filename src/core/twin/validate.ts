@@ -14,7 +14,9 @@ export interface ValidatedSample {
 }
 
 export function propertyOf(model: TwinModel, name: string): PropertyDef {
-  const def = Object.prototype.hasOwnProperty.call(model.properties, name) ? model.properties[name] : undefined;
+  const def = Object.prototype.hasOwnProperty.call(model.properties, name)
+    ? model.properties[name]
+    : undefined;
   if (!def) {
     throw new TwinFlowError('unknownProperty', `unknown property "${name}" for model ${model.name}`, {
       property: name,
@@ -28,12 +30,22 @@ function optionalTimestamp(value: unknown, property: string, field: string): num
   if (value === undefined || value === null) return undefined;
   const t = value instanceof Date ? value.getTime() : typeof value === 'string' ? Date.parse(value) : value;
   if (typeof t !== 'number' || !Number.isFinite(t)) {
-    throw new TwinFlowError('badTimestamp', `${property}.${field} is not a valid timestamp`, { property, field });
+    throw new TwinFlowError('badTimestamp', `${property}.${field} is not a valid timestamp`, {
+      property,
+      field,
+    });
   }
   return t;
 }
 
-const SAMPLE_FIELDS = new Set(['value', 'quality', 'unit', 'sourceTimestamp', 'serverTimestamp', 'statusCode']);
+const SAMPLE_FIELDS = new Set([
+  'value',
+  'quality',
+  'unit',
+  'sourceTimestamp',
+  'serverTimestamp',
+  'statusCode',
+]);
 
 /**
  * Whether a payload entry is a Sample. For object-typed properties an object value could itself contain a key
@@ -58,7 +70,9 @@ export function validateEntry(def: PropertyDef, entry: unknown): ValidatedSample
   let quality: Quality = 'good';
   if (sample?.quality !== undefined) {
     if (!isQuality(sample.quality)) {
-      throw new TwinFlowError('badQuality', `${def.name}.quality must be good, uncertain or bad`, { property: def.name });
+      throw new TwinFlowError('badQuality', `${def.name}.quality must be good, uncertain or bad`, {
+        property: def.name,
+      });
     }
     quality = sample.quality;
   }
@@ -93,7 +107,12 @@ export function validateEntry(def: PropertyDef, entry: unknown): ValidatedSample
  * Checks a value's type. A bad-quality sample may carry no usable value (a lost connection): null is accepted
  * then and keeps the last value's place in the store with its bad quality.
  */
-export function validateValue(def: PropertyDef, value: unknown, quality: Quality = 'good', rangeCheck = true): unknown {
+export function validateValue(
+  def: PropertyDef,
+  value: unknown,
+  quality: Quality = 'good',
+  rangeCheck = true,
+): unknown {
   if (value === null && quality === 'bad') return null;
   const wrongType = (expected: string): TwinFlowError =>
     new TwinFlowError('wrongType', `${def.name} must be ${expected}, got ${describe(value)}`, {

@@ -42,7 +42,9 @@ RED.nodes.registerType('twin-model', {
     name: { value: '', required: true },
     properties: {
       value: '[]',
-      validate: messageValidator((v) => validation(() => defineModel({ properties: JSON.parse(v || '[]') as unknown }))),
+      validate: messageValidator((v) =>
+        validation(() => defineModel({ properties: JSON.parse(v || '[]') as unknown })),
+      ),
     },
     enterprise: { value: '' },
     site: { value: '' },

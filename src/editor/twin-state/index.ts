@@ -7,7 +7,10 @@ RED.nodes.registerType('twin-state', {
   defaults: {
     name: { value: '' },
     model: { value: '', type: 'twin-model', required: true },
-    action: { value: 'msg', validate: (v: string) => v === 'msg' || (TWIN_ACTIONS as readonly string[]).includes(v) },
+    action: {
+      value: 'msg',
+      validate: (v: string) => v === 'msg' || (TWIN_ACTIONS as readonly string[]).includes(v),
+    },
     twinId: { value: 'topic', validate: RED.validators.typedInput('twinIdType') },
     twinIdType: { value: 'msg' },
     version: { value: 1 },

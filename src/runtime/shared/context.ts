@@ -15,7 +15,12 @@ export function contextGet<T>(context: NodeContextData, key: string, store?: str
   });
 }
 
-export function contextSet(context: NodeContextData, key: string, value: unknown, store?: string): Promise<void> {
+export function contextSet(
+  context: NodeContextData,
+  key: string,
+  value: unknown,
+  store?: string,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     context.set(key, value, store as string, (err?: Error | null) => (err ? reject(err) : resolve()));
   });
@@ -31,7 +36,9 @@ export function contextKeys(context: NodeContextData, store?: string): Promise<s
 
 /** Encodes an arbitrary id (which may contain dots or brackets) into a flat context key with a prefix. */
 export function contextKey(prefix: string, id: string): string {
-  return `${prefix}${encodeURIComponent(id).replace(/\./g, '%2E').replace(/[!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`;
+  return `${prefix}${encodeURIComponent(id)
+    .replace(/\./g, '%2E')
+    .replace(/[!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`;
 }
 
 /** Inverse of contextKey; undefined when the key does not carry the prefix. */

@@ -19,7 +19,8 @@ export function handleInput(
   node: Node,
   namespace: string,
   handler: (msg: InputMessage, send: Send) => Promise<void> | void,
-  onError: (error: Error) => void = (error) => node.status({ fill: 'red', shape: 'ring', text: shortText(error.message) }),
+  onError: (error: Error) => void = (error) =>
+    node.status({ fill: 'red', shape: 'ring', text: shortText(error.message) }),
 ): (msg: NodeMessageInFlow, send: Send, done: Done) => void {
   let queue: Promise<void> = Promise.resolve();
   return (msg, send, done) => {

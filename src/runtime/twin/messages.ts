@@ -1,5 +1,11 @@
 import type { Sample, TwinSummary } from '../../core/envelope';
-import { computeDelta, desiredValues, reportedValues, type TwinDocument, type TwinModel } from '../../core/twin';
+import {
+  computeDelta,
+  desiredValues,
+  reportedValues,
+  type TwinDocument,
+  type TwinModel,
+} from '../../core/twin';
 
 /**
  * Builds what twin-state puts on messages. Always fresh objects: with fan-out the first receiver gets the message
@@ -15,9 +21,14 @@ export interface TwinState {
   children?: string[];
 }
 
-const copy = (value: unknown): unknown => (typeof value === 'object' && value !== null ? structuredClone(value) : value);
+const copy = (value: unknown): unknown =>
+  typeof value === 'object' && value !== null ? structuredClone(value) : value;
 
-export function twinSummary(doc: TwinDocument, model: TwinModel, children?: string[]): TwinSummary<TwinState> {
+export function twinSummary(
+  doc: TwinDocument,
+  model: TwinModel,
+  children?: string[],
+): TwinSummary<TwinState> {
   const state: TwinState = {
     reported: copyValues(reportedValues(doc)),
     desired: copyValues(desiredValues(doc)),
@@ -27,7 +38,14 @@ export function twinSummary(doc: TwinDocument, model: TwinModel, children?: stri
   if (doc.lastSeen !== undefined) state.lastSeen = doc.lastSeen;
   if (doc.parent !== undefined) state.parent = doc.parent;
   if (children) state.children = children;
-  return { id: doc.id, model: doc.model, version: doc.version, created: doc.created, updated: doc.updated, state };
+  return {
+    id: doc.id,
+    model: doc.model,
+    version: doc.version,
+    created: doc.created,
+    updated: doc.updated,
+    state,
+  };
 }
 
 function copyValues(values: Record<string, unknown>): Record<string, unknown> {
@@ -36,7 +54,9 @@ function copyValues(values: Record<string, unknown>): Record<string, unknown> {
 }
 
 /** The envelope payload: every reported property as a Sample, plus when it was received and whether it is stale. */
-export function reportedSamples(doc: TwinDocument): Record<string, Sample & { receivedTimestamp: number; stale: boolean }> {
+export function reportedSamples(
+  doc: TwinDocument,
+): Record<string, Sample & { receivedTimestamp: number; stale: boolean }> {
   const out: Record<string, Sample & { receivedTimestamp: number; stale: boolean }> = {};
   for (const [name, p] of Object.entries(doc.reported)) {
     const sample: Sample & { receivedTimestamp: number; stale: boolean } = {
