@@ -99,7 +99,11 @@ export = function register(RED: NodeAPI): void {
     };
 
     const twinIdOf = async (msg: InputMessage): Promise<string> => {
-      const id = await evaluateProperty(RED, config.twinId, config.twinIdType, node, msg);
+      // msg.<property> (the default, msg.topic) is read directly: the general evaluation costs a callback per message.
+      const id =
+        config.twinIdType === 'msg'
+          ? RED.util.getMessageProperty(msg, config.twinId)
+          : await evaluateProperty(RED, config.twinId, config.twinIdType, node, msg);
       if ((typeof id !== 'string' && typeof id !== 'number') || String(id).trim() === '') {
         throw new TwinFlowError('noTwinId', 'the twin id (msg.topic by default) must be a non-empty string');
       }
@@ -175,7 +179,7 @@ export = function register(RED: NodeAPI): void {
 
     const handle = async (msg: InputMessage, send: Send): Promise<void> => {
       const store = storeOrThrow();
-      await store.ready;
+      if (!store.isLoaded) await store.ready;
       const action = actionOf(msg);
       const model = store.model;
       switch (action) {

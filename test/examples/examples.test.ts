@@ -16,6 +16,7 @@ function exampleFiles(dir: string): string[] {
 interface Result {
   cmd: string;
   missing: string[];
+  notStarted: string[];
   deployError?: string;
   logs: { level: number; msg: string; type?: string }[];
 }
@@ -62,6 +63,7 @@ describe('examples: every flow deploys in a real Node-RED runtime', function () 
       });
       assert.deepEqual(result.missing, [], 'unknown node types');
       assert.equal(result.deployError, undefined);
+      assert.deepEqual(result.notStarted, [], 'nodes that did not start');
       const problems = result.logs.filter((l) => l.level <= 30).map((l) => `${l.type ?? ''}: ${l.msg}`);
       assert.deepEqual(problems, [], 'warnings or errors logged');
     });

@@ -29,13 +29,20 @@ process.on('message', async (request) => {
   }
   logs = [];
   const missing = unknownTypes(request.flows);
+  // As the editor's import does, flow nodes (those with a position) land on a tab; config nodes stay global.
+  const tab = { id: 'example-tab', type: 'tab', label: request.name };
+  const flows = [tab, ...request.flows.map((n) => ('x' in n && 'y' in n ? { ...n, z: tab.id } : n))];
   let deployError;
+  let notStarted = [];
   try {
-    await runtime.RED.runtime.flows.setFlows({ flows: { flows: request.flows }, deploymentType: 'full' });
+    await runtime.RED.runtime.flows.setFlows({ flows: { flows }, deploymentType: 'full' });
     await new Promise((r) => setTimeout(r, request.runMs ?? 1500));
+    notStarted = request.flows
+      .filter((n) => n.type !== 'comment' && !runtime.RED.nodes.getNode(n.id))
+      .map((n) => `${n.type} ${n.id}`);
   } catch (err) {
     deployError = String(err?.message ?? err);
   }
-  process.send({ cmd: 'result', name: request.name, missing, deployError, logs });
+  process.send({ cmd: 'result', name: request.name, missing, notStarted, deployError, logs });
 });
 process.send({ cmd: 'ready', modules: runtime.RED.runtime.nodes ? true : false });

@@ -114,12 +114,7 @@ export function validateValue(
   rangeCheck = true,
 ): unknown {
   if (value === null && quality === 'bad') return null;
-  const wrongType = (expected: string): TwinFlowError =>
-    new TwinFlowError('wrongType', `${def.name} must be ${expected}, got ${describe(value)}`, {
-      property: def.name,
-      expected,
-      got: describe(value),
-    });
+  const wrongType = (expected: string): TwinFlowError => wrongTypeError(def, value, expected);
   switch (def.type) {
     case 'number':
     case 'integer': {
@@ -152,6 +147,14 @@ export function validateValue(
       if (!isPlainObject(value)) throw wrongType('an object');
       return value;
   }
+}
+
+function wrongTypeError(def: PropertyDef, value: unknown, expected: string): TwinFlowError {
+  return new TwinFlowError('wrongType', `${def.name} must be ${expected}, got ${describe(value)}`, {
+    property: def.name,
+    expected,
+    got: describe(value),
+  });
 }
 
 /** Range check. For a value given in another unit the check runs again after conversion. */

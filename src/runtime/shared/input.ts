@@ -22,19 +22,24 @@ export function handleInput(
   onError: (error: Error) => void = (error) =>
     node.status({ fill: 'red', shape: 'ring', text: shortText(error.message) }),
 ): (msg: NodeMessageInFlow, send: Send, done: Done) => void {
-  let queue: Promise<void> = Promise.resolve();
+  // The tail of this node's queue; undefined when idle, so a message to an idle node starts at once.
+  let tail: Promise<void> | undefined;
+  const run = async (msg: NodeMessageInFlow, send: Send, done: Done): Promise<void> => {
+    try {
+      await handler(msg as InputMessage, send);
+      done();
+    } catch (err) {
+      const error = toNodeError(RED, namespace, err);
+      onError(error);
+      done(error);
+    }
+  };
   return (msg, send, done) => {
-    const run = async (): Promise<void> => {
-      try {
-        await handler(msg as InputMessage, send);
-        done();
-      } catch (err) {
-        const error = toNodeError(RED, namespace, err);
-        onError(error);
-        done(error);
-      }
-    };
-    queue = queue.then(run);
+    const current: Promise<void> = tail ? tail.then(() => run(msg, send, done)) : run(msg, send, done);
+    tail = current;
+    void current.then(() => {
+      if (tail === current) tail = undefined;
+    });
   };
 }
 

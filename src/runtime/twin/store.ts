@@ -26,6 +26,7 @@ export class TwinStore extends EventEmitter<{ events: [TwinEvent[]] }> {
   private readonly twins = new Map<string, TwinDocument>();
   private pending: Promise<void> = Promise.resolve();
   private timer: unknown;
+  private loaded = false;
   readonly ready: Promise<void>;
 
   constructor(
@@ -35,7 +36,9 @@ export class TwinStore extends EventEmitter<{ events: [TwinEvent[]] }> {
     private readonly clock: Clock,
   ) {
     super();
-    this.ready = this.load();
+    this.ready = this.load().then(() => {
+      this.loaded = true;
+    });
     const interval = staleCheckInterval(model);
     if (interval > 0) this.timer = clock.setInterval(() => void this.checkStale(), interval);
   }
@@ -48,6 +51,11 @@ export class TwinStore extends EventEmitter<{ events: [TwinEvent[]] }> {
       const doc = await contextGet<TwinDocument>(this.context, key, this.storeName);
       if (doc && typeof doc === 'object' && doc.id === id) this.twins.set(id, doc);
     }
+  }
+
+  /** True once every persisted twin is back in memory. */
+  get isLoaded(): boolean {
+    return this.loaded;
   }
 
   get size(): number {
@@ -68,7 +76,7 @@ export class TwinStore extends EventEmitter<{ events: [TwinEvent[]] }> {
 
   /** Runs a pure operation on one twin and commits its result (see the class comment for atomicity). */
   async apply(id: string, operation: (doc: TwinDocument | undefined) => TwinUpdate): Promise<TwinUpdate> {
-    await this.ready;
+    if (!this.loaded) await this.ready;
     const before = this.twins.get(id);
     const update = operation(before);
     if (update.doc === before) return update;
