@@ -1,7 +1,8 @@
 // Benchmark (not a test): twin-state in a real embedded Node-RED runtime.
-//  1. Per-message cost of a 10-property report, against a core change node and against the function node users
+//  1. 100,000 twins of a 10-property model in one store: memory (RSS, heap), measured first in the fresh runtime,
+//     and the file store's flush time when the runtime stops at the end.
+//  2. Per-message cost of a 10-property report, against a core change node and against the function node users
 //     write today (a twin in global context), measured in the same run, same harness.
-//  2. 100,000 twins of a 10-property model in one store: memory (RSS, heap), and the file store's flush time.
 // Usage: npm run bench:state [-- --messages 20000 --twins 100000]
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -143,6 +144,33 @@ const quantile = (xs, q) => {
 };
 const median = (xs) => quantile(xs, 0.5);
 
+console.log(
+  `${TWINS.toLocaleString()} twins of 10 properties in one store (file context store), measured first in a fresh runtime`,
+);
+gc();
+const before = process.memoryUsage();
+const bigStart = process.hrtime.bigint();
+const bigNode = RED.nodes.getNode('big');
+completed.set('big', 0);
+for (let sent = 0; sent < TWINS; sent += 5000) {
+  const size = Math.min(5000, TWINS - sent);
+  for (let k = 0; k < size; k++) bigNode.receive(reportFor(sent + k, TWINS));
+  await waitCompleted('big', sent + size);
+  process.stdout.write(`\r  loaded ${(sent + size).toLocaleString()} / ${TWINS.toLocaleString()} twins`);
+}
+const loadSeconds = Number(process.hrtime.bigint() - bigStart) / 1e9;
+gc();
+await new Promise((r) => setTimeout(r, 200));
+gc();
+const after = process.memoryUsage();
+console.log(
+  `\n  load: ${loadSeconds.toFixed(1)} s (${Math.round(TWINS / loadSeconds).toLocaleString()} new twins/s)`,
+);
+console.log(
+  `  RSS ${mb(after.rss)} MB total (target < 400 MB), heap used ${mb(after.heapUsed)} MB; growth for the twins: RSS +${mb(after.rss - before.rss)} MB, heap +${mb(after.heapUsed - before.heapUsed)} MB`,
+);
+
+console.log('');
 console.log(`per-message cost, ${MESSAGES} messages of 10 properties over 1,000 twins, batches of ${BATCH}`);
 const rounds = { change: [], function: [], state: [] };
 for (let round = 0; round < 3; round++) {
@@ -167,32 +195,6 @@ const ratioChange = cost.state.median / cost.change.median;
 const ratioFunction = cost.state.median / cost.function.median;
 console.log(
   `  twin-state / change node = ${ratioChange.toFixed(2)}x (target <= 2x); twin-state / function node = ${ratioFunction.toFixed(2)}x`,
-);
-
-console.log(
-  `\n${TWINS.toLocaleString()} twins of 10 properties in one store (file context store, flush on stop)`,
-);
-gc();
-const before = process.memoryUsage();
-const bigStart = process.hrtime.bigint();
-const bigNode = RED.nodes.getNode('big');
-completed.set('big', 0);
-for (let sent = 0; sent < TWINS; sent += 5000) {
-  const size = Math.min(5000, TWINS - sent);
-  for (let k = 0; k < size; k++) bigNode.receive(reportFor(sent + k, TWINS));
-  await waitCompleted('big', sent + size);
-  process.stdout.write(`\r  loaded ${(sent + size).toLocaleString()} / ${TWINS.toLocaleString()} twins`);
-}
-const loadSeconds = Number(process.hrtime.bigint() - bigStart) / 1e9;
-gc();
-await new Promise((r) => setTimeout(r, 200));
-gc();
-const after = process.memoryUsage();
-console.log(
-  `\n  load: ${loadSeconds.toFixed(1)} s (${Math.round(TWINS / loadSeconds).toLocaleString()} new twins/s)`,
-);
-console.log(
-  `  RSS ${mb(after.rss)} MB total (target < 400 MB), heap used ${mb(after.heapUsed)} MB; growth for the twins: RSS +${mb(after.rss - before.rss)} MB, heap +${mb(after.heapUsed - before.heapUsed)} MB`,
 );
 
 const stopStart = process.hrtime.bigint();

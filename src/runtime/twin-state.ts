@@ -18,6 +18,7 @@ import {
 import { clockFor } from './shared/clock';
 import { evaluateProperty } from './shared/evaluate';
 import { handleInput, shortText, type InputMessage, type Send } from './shared/input';
+import { then, type MaybePromise } from './shared/maybe-promise';
 import { migrateConfig } from './shared/migrate';
 import type { TwinModelNode } from './twin/model-node';
 import { reportedSamples, twinSummary } from './twin/messages';
@@ -98,12 +99,7 @@ export = function register(RED: NodeAPI): void {
       return requested as TwinAction;
     };
 
-    const twinIdOf = async (msg: InputMessage): Promise<string> => {
-      // msg.<property> (the default, msg.topic) is read directly: the general evaluation costs a callback per message.
-      const id =
-        config.twinIdType === 'msg'
-          ? RED.util.getMessageProperty(msg, config.twinId)
-          : await evaluateProperty(RED, config.twinId, config.twinIdType, node, msg);
+    const checkTwinId = (id: unknown): string => {
       if ((typeof id !== 'string' && typeof id !== 'number') || String(id).trim() === '') {
         throw new TwinFlowError('noTwinId', 'the twin id (msg.topic by default) must be a non-empty string');
       }
@@ -111,6 +107,11 @@ export = function register(RED: NodeAPI): void {
       if (text.length > 256) throw new TwinFlowError('noTwinId', 'the twin id is longer than 256 characters');
       return text;
     };
+    // msg.<property> (the default, msg.topic) is read directly: the general evaluation costs a promise per message.
+    const twinIdOf = (msg: InputMessage): MaybePromise<string> =>
+      config.twinIdType === 'msg'
+        ? checkTwinId(RED.util.getMessageProperty(msg, config.twinId))
+        : evaluateProperty(RED, config.twinId, config.twinIdType, node, msg).then(checkTwinId);
 
     const optionsOf = (msg: InputMessage): OperationOptions => {
       const options: OperationOptions = { now: clock.now() };
@@ -130,21 +131,34 @@ export = function register(RED: NodeAPI): void {
       return options;
     };
 
-    const applyUpdate = async (
+    const applyUpdate = (
       store: TwinStore,
       msg: InputMessage,
       id: string,
       update: (doc: Parameters<typeof applyReport>[0], options: OperationOptions) => TwinUpdate,
       send: Send,
-    ): Promise<void> => {
+    ): MaybePromise<void> => {
       const options = optionsOf(msg);
-      const result = await store.apply(id, (doc) => update(doc, options));
+      return then(
+        store.apply(id, (doc) => update(doc, options)),
+        (result) => sendUpdate(store, msg, id, result, options, send),
+      );
+    };
+
+    const sendUpdate = (
+      store: TwinStore,
+      msg: InputMessage,
+      id: string,
+      result: TwinUpdate,
+      options: OperationOptions,
+      send: Send,
+    ): void => {
       const model = store.model;
       const changed: Outgoing | null =
         result.changes.length > 0
           ? Object.assign(msg, {
               topic: id,
-              payload: reportedSamples(result.doc),
+              payload: reportedSamples(result.doc, model),
               twin: twinSummary(result.doc, model),
               changes: result.changes,
             })
@@ -177,32 +191,43 @@ export = function register(RED: NodeAPI): void {
       return out;
     };
 
-    const handle = async (msg: InputMessage, send: Send): Promise<void> => {
+    const handle = (msg: InputMessage, send: Send): MaybePromise<void> => {
       const store = storeOrThrow();
-      if (!store.isLoaded) await store.ready;
+      if (!store.isLoaded) return store.ready.then(() => handle(msg, send));
       const action = actionOf(msg);
+      if (action === 'report' || action === 'desire' || action === 'ack') {
+        const reducer = action === 'report' ? applyReport : action === 'desire' ? applyDesire : applyAck;
+        return then(twinIdOf(msg), (id) =>
+          then(
+            applyUpdate(
+              store,
+              msg,
+              id,
+              (doc, options) => reducer(doc, store.model, id, msg.payload, options),
+              send,
+            ),
+            () => showCount(store),
+          ),
+        );
+      }
+      return handleRead(store, action, msg, send);
+    };
+
+    /** get, list, query and delete: rarer, and allowed the simplicity of async code. */
+    const handleRead = async (
+      store: TwinStore,
+      action: TwinAction,
+      msg: InputMessage,
+      send: Send,
+    ): Promise<void> => {
       const model = store.model;
       switch (action) {
-        case 'report':
-        case 'desire':
-        case 'ack': {
-          const id = await twinIdOf(msg);
-          const reducer = action === 'report' ? applyReport : action === 'desire' ? applyDesire : applyAck;
-          await applyUpdate(
-            store,
-            msg,
-            id,
-            (doc, options) => reducer(doc, model, id, msg.payload, options),
-            send,
-          );
-          break;
-        }
         case 'get': {
           const id = await twinIdOf(msg);
           const doc = store.get(id);
           if (!doc) throw new TwinFlowError('unknownTwin', `no twin ${id}`, { twin: id });
           const reply: Outgoing = Object.assign(msg, {
-            payload: reportedSamples(doc),
+            payload: reportedSamples(doc, model),
             twin: twinSummary(doc, model, store.children(id)),
           });
           if (msg.history !== undefined && msg.history !== false)

@@ -6,7 +6,7 @@ import type { TwinDocument } from './document';
  * type to find twins, e.g. `temperature > 80`, `pressure.quality == bad`, `stale`, `not flow.stale and speed >= 1200`,
  * `twin.id == 'Pump01' or twin.version > 10`.
  *
- * Operands: `<property>` (its value), `<property>.<field>` with field one of value, quality, stale, unit, age (ms
+ * Operands: `<property>` (its value), `<property>.<field>` with field one of value, quality, stale, age (ms
  * since received), desired, statusCode; `twin.<field>` with id, model, version, created, updated, lastSeen, stale;
  * the bare word `stale` (the twin or any of its properties is stale). Operators: > >= < <= == !=, and, or, not,
  * parentheses. Literals: numbers, 'quoted' or "quoted" strings, true, false, and bare words (good, bad...).
@@ -26,7 +26,7 @@ interface Operand {
   field: string;
 }
 
-const PROPERTY_FIELDS = new Set(['value', 'quality', 'stale', 'unit', 'age', 'desired', 'statusCode']);
+const PROPERTY_FIELDS = new Set(['value', 'quality', 'stale', 'age', 'desired', 'statusCode']);
 const TWIN_FIELDS = new Set(['id', 'model', 'version', 'created', 'updated', 'lastSeen', 'stale']);
 const MAX_QUERY_LENGTH = 2000;
 

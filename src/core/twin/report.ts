@@ -35,7 +35,7 @@ export function applyReport(
   const { now } = options;
   const base = doc ?? createTwin(id, model.name, now);
   let reported: Record<string, ReportedProperty> = { ...base.reported };
-  const history = { ...base.history };
+  let history = base.history; // copied on the first write only: most models keep no history
   const changes: TwinChange[] = [];
   const events: TwinEvent[] = [];
 
@@ -54,8 +54,8 @@ export function applyReport(
     const incoming = def.type === 'object' && old ? mergePatch(old.value, sample.value) : sample.value;
     const valueChanged = !old || (!lostValue && !equalWithin(old.value, incoming, def.deadband ?? 0));
     const value = valueChanged ? incoming : old.value;
+    // Optional fields only when present: most reports carry none, and each absent field saves memory per property.
     const next: ReportedProperty = { value, quality: sample.quality, receivedTimestamp: now };
-    if (def.unit) next.unit = def.unit;
     if (sample.statusCode !== undefined) next.statusCode = sample.statusCode;
     if (sample.sourceTimestamp !== undefined) next.sourceTimestamp = sample.sourceTimestamp;
     if (sample.serverTimestamp !== undefined) next.serverTimestamp = sample.serverTimestamp;
@@ -65,6 +65,7 @@ export function applyReport(
     if (valueChanged) {
       changes.push({ path: `reported.${name}`, old: old?.value, new: value, cause: 'report' });
       if (def.history) {
+        if (history === base.history) history = { ...base.history };
         const ring = history[name] ? resizeHistory(history[name], def.history) : emptyHistory(def.history);
         history[name] = pushHistory(ring, sample.sourceTimestamp ?? now, value, sample.quality);
       }

@@ -26,6 +26,36 @@ export function contextSet(
   });
 }
 
+/**
+ * Sets a context value and, when the store answers at once (the memory store, the file store's cache), returns
+ * undefined synchronously; only a store that answers later costs a promise.
+ */
+export function contextSetNow(
+  context: NodeContextData,
+  key: string,
+  value: unknown,
+  store?: string,
+): Promise<void> | undefined {
+  let settled = false;
+  let failure: Error | null | undefined;
+  let resolveLater: (() => void) | undefined;
+  let rejectLater: ((err: Error) => void) | undefined;
+  context.set(key, value, store as string, (err?: Error | null) => {
+    settled = true;
+    failure = err;
+    if (err) rejectLater?.(err);
+    else resolveLater?.();
+  });
+  if (settled) {
+    if (failure) throw failure;
+    return undefined;
+  }
+  return new Promise((resolve, reject) => {
+    resolveLater = resolve;
+    rejectLater = reject;
+  });
+}
+
 export function contextKeys(context: NodeContextData, store?: string): Promise<string[]> {
   return new Promise((resolve, reject) => {
     context.keys(store as string, (err: Error | null | undefined, keys: unknown[]) =>

@@ -1,5 +1,6 @@
 import type { Node, NodeAPI, NodeMessageInFlow } from 'node-red';
 import { toNodeError } from './i18n';
+import type { MaybePromise } from './maybe-promise';
 
 export type Send = (msg: OutgoingMessages) => void;
 export type OutgoingMessages = NodeMessageInFlow | null | (NodeMessageInFlow | NodeMessageInFlow[] | null)[];
@@ -18,24 +19,38 @@ export function handleInput(
   RED: NodeAPI,
   node: Node,
   namespace: string,
-  handler: (msg: InputMessage, send: Send) => Promise<void> | void,
+  handler: (msg: InputMessage, send: Send) => MaybePromise<void>,
   onError: (error: Error) => void = (error) =>
     node.status({ fill: 'red', shape: 'ring', text: shortText(error.message) }),
 ): (msg: NodeMessageInFlow, send: Send, done: Done) => void {
-  // The tail of this node's queue; undefined when idle, so a message to an idle node starts at once.
+  // The tail of this node's queue of unfinished asynchronous messages; undefined when none is pending, and then a
+  // message is handled synchronously, start to finish.
   let tail: Promise<void> | undefined;
-  const run = async (msg: NodeMessageInFlow, send: Send, done: Done): Promise<void> => {
+  const fail = (err: unknown, done: Done): void => {
+    const error = toNodeError(RED, namespace, err);
+    onError(error);
+    done(error);
+  };
+  const run = (msg: NodeMessageInFlow, send: Send, done: Done): Promise<void> | undefined => {
+    let result: MaybePromise<void>;
     try {
-      await handler(msg as InputMessage, send);
-      done();
+      result = handler(msg as InputMessage, send);
     } catch (err) {
-      const error = toNodeError(RED, namespace, err);
-      onError(error);
-      done(error);
+      fail(err, done);
+      return undefined;
     }
+    if (!(result instanceof Promise)) {
+      done();
+      return undefined;
+    }
+    return result.then(
+      () => done(),
+      (err: unknown) => fail(err, done),
+    );
   };
   return (msg, send, done) => {
-    const current: Promise<void> = tail ? tail.then(() => run(msg, send, done)) : run(msg, send, done);
+    const current = tail ? tail.then(() => run(msg, send, done)) : run(msg, send, done);
+    if (!current) return;
     tail = current;
     void current.then(() => {
       if (tail === current) tail = undefined;

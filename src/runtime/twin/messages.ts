@@ -56,6 +56,7 @@ function copyValues(values: Record<string, unknown>): Record<string, unknown> {
 /** The envelope payload: every reported property as a Sample, plus when it was received and whether it is stale. */
 export function reportedSamples(
   doc: TwinDocument,
+  model: TwinModel,
 ): Record<string, Sample & { receivedTimestamp: number; stale: boolean }> {
   const out: Record<string, Sample & { receivedTimestamp: number; stale: boolean }> = {};
   for (const [name, p] of Object.entries(doc.reported)) {
@@ -65,7 +66,8 @@ export function reportedSamples(
       receivedTimestamp: p.receivedTimestamp,
       stale: p.stale === true,
     };
-    if (p.unit !== undefined) sample.unit = p.unit;
+    const unit = model.properties[name]?.unit;
+    if (unit !== undefined) sample.unit = unit;
     if (p.sourceTimestamp !== undefined) sample.sourceTimestamp = p.sourceTimestamp;
     if (p.serverTimestamp !== undefined) sample.serverTimestamp = p.serverTimestamp;
     if (p.statusCode !== undefined) sample.statusCode = p.statusCode;

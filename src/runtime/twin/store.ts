@@ -9,7 +9,8 @@ import {
   type TwinUpdate,
 } from '../../core/twin';
 import type { Clock } from '../shared/clock';
-import { contextGet, contextKey, contextKeys, contextSet, idFromContextKey } from '../shared/context';
+import { contextGet, contextKey, contextKeys, contextSetNow, idFromContextKey } from '../shared/context';
+import type { MaybePromise } from '../shared/maybe-promise';
 
 const KEY_PREFIX = 'twin:';
 
@@ -74,21 +75,28 @@ export class TwinStore extends EventEmitter<{ events: [TwinEvent[]] }> {
     return this.twins.values();
   }
 
-  /** Runs a pure operation on one twin and commits its result (see the class comment for atomicity). */
-  async apply(id: string, operation: (doc: TwinDocument | undefined) => TwinUpdate): Promise<TwinUpdate> {
-    if (!this.loaded) await this.ready;
+  /**
+   * Runs a pure operation on one twin and commits its result (see the class comment for atomicity). Synchronous
+   * when the context store answers synchronously.
+   */
+  apply(id: string, operation: (doc: TwinDocument | undefined) => TwinUpdate): MaybePromise<TwinUpdate> {
+    if (!this.loaded) return this.ready.then(() => this.apply(id, operation));
     const before = this.twins.get(id);
     const update = operation(before);
     if (update.doc === before) return update;
     this.twins.set(id, update.doc);
-    try {
-      await this.persist(id, update.doc);
-    } catch (err) {
+    const revert = (err: unknown): never => {
       if (before) this.twins.set(id, before);
       else this.twins.delete(id);
       throw err;
+    };
+    let written: Promise<void> | undefined;
+    try {
+      written = this.persist(id, update.doc);
+    } catch (err) {
+      revert(err);
     }
-    return update;
+    return written ? written.then(() => update, revert) : update;
   }
 
   async remove(id: string): Promise<TwinDocument | undefined> {
@@ -112,12 +120,15 @@ export class TwinStore extends EventEmitter<{ events: [TwinEvent[]] }> {
     return out;
   }
 
-  private persist(id: string, doc: TwinDocument | undefined): Promise<void> {
-    const write = contextSet(this.context, contextKey(KEY_PREFIX, id), doc, this.storeName);
-    this.pending = this.pending.then(
-      () => write,
-      () => write,
-    );
+  /** Writes one twin to context; undefined when the store took it synchronously. */
+  private persist(id: string, doc: TwinDocument | undefined): Promise<void> | undefined {
+    const write = contextSetNow(this.context, contextKey(KEY_PREFIX, id), doc, this.storeName);
+    if (write) {
+      this.pending = this.pending.then(
+        () => write,
+        () => write,
+      );
+    }
     return write;
   }
 
@@ -131,7 +142,11 @@ export class TwinStore extends EventEmitter<{ events: [TwinEvent[]] }> {
       if (next === doc) continue;
       this.twins.set(id, next);
       all.push(...events);
-      await this.persist(id, next).catch(() => this.twins.set(id, doc));
+      try {
+        await this.persist(id, next);
+      } catch {
+        this.twins.set(id, doc);
+      }
     }
     if (all.length > 0) this.emit('events', all);
     return all;
