@@ -1,0 +1,139 @@
+import assert from 'node:assert/strict';
+import type { Node, NodeAPI, NodeMessageInFlow } from 'node-red';
+import { TwinFlowError, isTwinFlowError } from '../../../src/core/errors';
+import { contextKey, idFromContextKey } from '../../../src/runtime/shared/context';
+import { toNodeError, translate } from '../../../src/runtime/shared/i18n';
+import { handleInput } from '../../../src/runtime/shared/input';
+import { latestVersion, migrateConfig, type Migration } from '../../../src/runtime/shared/migrate';
+import { TWIN_MODEL_MIGRATIONS } from '../../../src/runtime/twin/model-config';
+import { TWIN_STATE_MIGRATIONS } from '../../../src/runtime/twin/state-config';
+
+/** The runtime glue every node shares, exercised with a minimal stand-in for the parts of RED it touches. */
+const catalogue: Record<string, string> = { 'demo.errors.outOfRange': 'hors plage: __property__' };
+const RED = {
+  _: (key: string, details?: Record<string, string>) =>
+    catalogue[key]?.replace(/__(\w+)__/g, (_m, k: string) => details?.[k] ?? '') ?? key,
+} as unknown as NodeAPI;
+
+describe('runtime glue', () => {
+  describe('errors and i18n', () => {
+    it('gives TwinFlowError a stable code derived from its key', () => {
+      const err = new TwinFlowError('versionConflict', 'version conflict');
+      assert.equal(err.code, 'TWINFLOW_VERSION_CONFLICT');
+      assert.ok(isTwinFlowError(err));
+      assert.ok(!isTwinFlowError(new Error('plain')));
+    });
+
+    it('recognises a TwinFlowError from another bundle by shape', () => {
+      const foreign = Object.assign(new Error('x'), { name: 'TwinFlowError', key: 'k', code: 'TWINFLOW_K' });
+      assert.ok(isTwinFlowError(foreign));
+    });
+
+    it('translates through the catalogue and falls back to the English message', () => {
+      const translated = toNodeError(
+        RED,
+        'demo',
+        new TwinFlowError('outOfRange', 'x out of range', { property: 'x' }),
+      );
+      assert.equal(translated.message, 'hors plage: x');
+      assert.equal((translated as Error & { code: string }).code, 'TWINFLOW_OUT_OF_RANGE');
+      const untranslated = toNodeError(RED, 'demo', new TwinFlowError('other', 'English text'));
+      assert.equal(untranslated.message, 'English text');
+      assert.equal(translate(RED, 'missing.key', 'fallback'), 'fallback');
+    });
+  });
+
+  describe('context keys', () => {
+    it('encode ids with dots, brackets and unicode into flat keys and back', () => {
+      for (const id of ['Pump01', 'Plant1.Line2.Pump[3]', 'Ünïcødé 泵', "a'b(c)*~!", '%41']) {
+        const key = contextKey('twin:', id);
+        assert.doesNotMatch(key.slice(5), /[.[\]]/);
+        assert.equal(idFromContextKey('twin:', key), id);
+      }
+      assert.equal(idFromContextKey('twin:', 'other'), undefined);
+    });
+  });
+
+  describe('config migrations', () => {
+    const steps: Migration<{ a: number; b: number }>[] = [
+      { to: 2, up: (c) => ({ ...c, b: Number(c.a) * 2 }) },
+      { to: 1, up: (c) => ({ a: 1, ...c }) },
+    ];
+
+    it('runs every step above the saved version, in order, and stamps the version', () => {
+      assert.deepEqual(migrateConfig({}, steps), { a: 1, b: 2, version: 2 });
+      assert.deepEqual(migrateConfig({ a: 5, version: 1 }, steps), { a: 5, b: 10, version: 2 });
+      assert.deepEqual(migrateConfig({ a: 5, b: 0, version: 2 }, steps), { a: 5, b: 0, version: 2 });
+      assert.equal(latestVersion(steps), 2);
+    });
+
+    it('brings a pre-release twin-model and twin-state config to version 1 with defaults', () => {
+      const model = migrateConfig<Record<string, unknown>>({ id: 'm', name: 'Pump' }, TWIN_MODEL_MIGRATIONS);
+      assert.equal(model.version, 1);
+      assert.equal(model.properties, '[]');
+      assert.equal(model.store, '');
+      const state = migrateConfig<Record<string, unknown>>({ id: 's', model: 'm' }, TWIN_STATE_MIGRATIONS);
+      assert.deepEqual(
+        [state.version, state.action, state.twinId, state.twinIdType],
+        [1, 'msg', 'topic', 'msg'],
+      );
+    });
+  });
+
+  describe('handleInput', () => {
+    function fakeNode(): Node & { statuses: unknown[] } {
+      const statuses: unknown[] = [];
+      return { statuses, status: (s: unknown) => statuses.push(s) } as unknown as Node & {
+        statuses: unknown[];
+      };
+    }
+    const msg = (n: number) => ({ _msgid: String(n), payload: n }) as NodeMessageInFlow;
+
+    it('completes synchronous handlers at once and reports thrown errors through done(err) and a red status', () => {
+      const node = fakeNode();
+      const done: (Error | undefined)[] = [];
+      const input = handleInput(RED, node, 'demo', (m) => {
+        if (m.payload === 2) throw new TwinFlowError('outOfRange', 'bad', { property: 'p' });
+      });
+      input(
+        msg(1),
+        () => undefined,
+        (err) => done.push(err),
+      );
+      assert.deepEqual(done, [undefined]);
+      input(
+        msg(2),
+        () => undefined,
+        (err) => done.push(err),
+      );
+      assert.equal(done[1]?.message, 'hors plage: p');
+      assert.deepEqual(node.statuses[0], { fill: 'red', shape: 'ring', text: 'hors plage: p' });
+    });
+
+    it('keeps arrival order when some messages are asynchronous', async () => {
+      const order: number[] = [];
+      const input = handleInput(RED, fakeNode(), 'demo', (m) => {
+        const n = m.payload as number;
+        if (n % 2 === 1) return new Promise<void>((r) => setTimeout(() => (order.push(n), r()), 10 - n));
+        order.push(n);
+      });
+      const finished = new Promise<void>((resolve) => {
+        let count = 0;
+        for (let n = 1; n <= 5; n++)
+          input(
+            msg(n),
+            () => undefined,
+            () => ++count === 5 && resolve(),
+          );
+      });
+      await finished;
+      assert.deepEqual(order, [1, 2, 3, 4, 5]);
+    });
+
+    it('turns a rejected promise into done(err)', async () => {
+      const input = handleInput(RED, fakeNode(), 'demo', () => Promise.reject(new Error('store down')));
+      const err = await new Promise<Error | undefined>((resolve) => input(msg(1), () => undefined, resolve));
+      assert.equal(err?.message, 'store down');
+    });
+  });
+});
