@@ -68,11 +68,11 @@ describe('runtime glue', () => {
     });
 
     it('brings a pre-release twin-model and twin-state config to version 1 with defaults', () => {
-      const model = migrateConfig<Record<string, unknown>>({ id: 'm', name: 'Pump' }, TWIN_MODEL_MIGRATIONS);
+      const model = migrateConfig({ id: 'm', name: 'Pump' }, TWIN_MODEL_MIGRATIONS);
       assert.equal(model.version, 1);
       assert.equal(model.properties, '[]');
       assert.equal(model.store, '');
-      const state = migrateConfig<Record<string, unknown>>({ id: 's', model: 'm' }, TWIN_STATE_MIGRATIONS);
+      const state = migrateConfig({ id: 's', model: 'm' }, TWIN_STATE_MIGRATIONS);
       assert.deepEqual(
         [state.version, state.action, state.twinId, state.twinIdType],
         [1, 'msg', 'topic', 'msg'],
@@ -100,7 +100,8 @@ describe('runtime glue', () => {
         () => undefined,
         (err) => done.push(err),
       );
-      assert.deepEqual(done, [undefined]);
+      assert.equal(done.length, 1);
+      assert.equal(done[0], undefined);
       input(
         msg(2),
         () => undefined,
