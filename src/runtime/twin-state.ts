@@ -8,6 +8,7 @@ import {
   historyEntries,
   matches,
   parseQuery,
+  safeText,
   TWIN_ACTIONS,
   type HistoryEntry,
   type TwinAction,
@@ -93,7 +94,7 @@ export = function register(RED: NodeAPI): void {
       const requested = msg.action ?? 'report';
       if (typeof requested !== 'string' || !(TWIN_ACTIONS as readonly string[]).includes(requested)) {
         throw new TwinFlowError('unknownAction', `msg.action must be one of ${TWIN_ACTIONS.join(', ')}`, {
-          action: String(requested),
+          action: safeText(requested),
         });
       }
       return requested as TwinAction;
@@ -121,7 +122,12 @@ export = function register(RED: NodeAPI): void {
         }
         options.expectedVersion = msg.version;
       }
-      if (msg.clientToken !== undefined) options.clientToken = String(msg.clientToken);
+      if (msg.clientToken !== undefined) {
+        if (typeof msg.clientToken !== 'string' && typeof msg.clientToken !== 'number') {
+          throw new TwinFlowError('badClientToken', 'msg.clientToken must be a string');
+        }
+        options.clientToken = String(msg.clientToken);
+      }
       if (msg.parent !== undefined) {
         if (typeof msg.parent !== 'string' || msg.parent === '') {
           throw new TwinFlowError('badParent', 'msg.parent must be a twin id (a non-empty string)');

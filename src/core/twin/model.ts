@@ -1,4 +1,5 @@
 import { TwinFlowError } from '../errors';
+import { safeText } from './sanitize';
 import { canonicalUnit } from './units';
 
 /**
@@ -132,7 +133,7 @@ function defineProperty(raw: unknown): PropertyDef {
   }
   const type = (p.type ?? 'number') as PropertyType;
   if (!PROPERTY_TYPES.includes(type)) {
-    throw new TwinFlowError('invalidModel', `property ${name} has unknown type ${String(p.type)}`, {
+    throw new TwinFlowError('invalidModel', `property ${name} has unknown type ${safeText(p.type)}`, {
       what: name,
     });
   }
@@ -151,7 +152,7 @@ function defineProperty(raw: unknown): PropertyDef {
       : typeof p.values === 'string'
         ? p.values.split(',')
         : [];
-    def.values = values.map((v) => String(v).trim()).filter((v) => v !== '');
+    def.values = values.map((v) => safeText(v).trim()).filter((v) => v !== '');
     if (def.values.length === 0) {
       throw new TwinFlowError('invalidModel', `enum property ${name} needs at least one value`, {
         what: name,

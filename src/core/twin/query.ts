@@ -1,5 +1,6 @@
 import { TwinFlowError } from '../errors';
 import type { TwinDocument } from './document';
+import { safeText } from './sanitize';
 
 /**
  * A small predicate language for `query`, parsed into an AST and interpreted (never eval): what an engineer would
@@ -68,7 +69,7 @@ function syntaxError(text: string, pos: number, what: string): TwinFlowError {
 export function parseQuery(text: string): Predicate {
   if (typeof text !== 'string' || text.trim() === '') {
     throw new TwinFlowError('badQuery', 'query must be a non-empty string', {
-      query: String(text),
+      query: safeText(text),
       position: 0,
     });
   }

@@ -97,3 +97,10 @@ export function describe(value: unknown): string {
   }
   return `a ${typeof value}`;
 }
+
+/** Text for a value of unknown type in an error message; never throws (String() does on null-prototype objects). */
+export function safeText(value: unknown): string {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+    ? String(value)
+    : describe(value);
+}
