@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { fork, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { RuntimeProcess } from '../helpers/runtime-process';
 
 const ROOT = join(__dirname, '..', '..');
 const EXAMPLES = join(ROOT, 'examples');
@@ -13,40 +13,21 @@ function exampleFiles(dir: string): string[] {
   });
 }
 
-interface Result {
-  cmd: string;
-  missing: string[];
-  notStarted: string[];
-  deployError?: string;
-  logs: { level: number; msg: string; type?: string }[];
-}
-
 /**
  * Every example under examples/ is deployed into a real Node-RED runtime (in a child process, with TwinFlow installed
- * in its user dir as a module) and must load with no unknown node types, deploy, and run for a moment without a
- * single warning or error logged.
+ * in its user dir as a module) and must load with no unknown node types, start every node, and run for a moment
+ * without a single warning or error logged.
  */
 describe('examples: every flow deploys in a real Node-RED runtime', function () {
   this.timeout(60_000);
-  let worker: ChildProcess;
-  const pending: ((r: Result) => void)[] = [];
+  let runtime: RuntimeProcess;
 
   before(async () => {
-    worker = fork(join(__dirname, '..', 'helpers', 'examples-worker.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    await new Promise<void>((resolve, reject) => {
-      worker.once('error', reject);
-      worker.on('message', (m: Result) => {
-        if (m.cmd === 'ready') resolve();
-        else if (m.cmd === 'result') pending.shift()?.(m);
-      });
-    });
+    runtime = await RuntimeProcess.start();
   });
 
   after(async () => {
-    if (!worker?.connected) return;
-    const stopped = new Promise((r) => worker.once('exit', r));
-    worker.send({ cmd: 'stop' });
-    await stopped;
+    await runtime?.stop();
   });
 
   const files = exampleFiles(EXAMPLES);
@@ -56,11 +37,11 @@ describe('examples: every flow deploys in a real Node-RED runtime', function () 
     it(name, async () => {
       const flows = JSON.parse(readFileSync(file, 'utf8')) as { type: string }[];
       assert.ok(Array.isArray(flows) && flows.length > 0, 'an example is a non-empty array of nodes');
-      assert.ok(flows.some((n) => n.type === 'comment'), 'an example explains itself with a comment node');
-      const result = await new Promise<Result>((resolve) => {
-        pending.push(resolve);
-        worker.send({ cmd: 'deploy', name, flows });
-      });
+      assert.ok(
+        flows.some((n) => n.type === 'comment'),
+        'an example explains itself with a comment node',
+      );
+      const result = await runtime.deploy(name, flows);
       assert.deepEqual(result.missing, [], 'unknown node types');
       assert.equal(result.deployError, undefined);
       assert.deepEqual(result.notStarted, [], 'nodes that did not start');

@@ -17,9 +17,11 @@ export function validation(check: () => void): Validation {
 }
 
 /**
- * A validator that may return a message. Node-RED has accepted message strings since 3.0, but @types/node-red still
- * types validators as returning boolean, hence the one cast here.
+ * A validator that may return a message. Node-RED treats a returned string as "invalid, because ..." only when the
+ * validator declares two parameters (value, opt), its 3.x signature; with one parameter the string would be coerced
+ * to true. @types/node-red still types validators as returning boolean, hence the cast.
  */
 export function messageValidator(fn: (value: string) => Validation): (value: string) => boolean {
-  return fn as unknown as (value: string) => boolean;
+  const validator = (value: string, _opt?: unknown): Validation => fn(value);
+  return validator as unknown as (value: string) => boolean;
 }

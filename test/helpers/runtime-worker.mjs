@@ -1,22 +1,25 @@
-// Child process for test/examples: starts a real Node-RED runtime with TwinFlow installed, deploys each example flow
-// it is sent, lets it run briefly, and reports unknown node types and every warning or error logged meanwhile.
+// Child process that runs a real Node-RED runtime with TwinFlow installed as a module in a temporary user dir, so
+// tests never share Node-RED's module singletons with node-red-node-test-helper. Driven over IPC:
+//   -> {cmd:'deploy', name, flows, runMs}  <- {cmd:'result', missing, notStarted, deployError, logs}
+//   -> {cmd:'stop'}                         <- {cmd:'stopped'}
+// On start it sends {cmd:'ready', url}. Options come as JSON in argv[2]: {editor}.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startNodeRed, unknownTypes } from '../../scripts/runtime.mjs';
 
-const userDir = mkdtempSync(join(tmpdir(), 'twinflow-examples-'));
+const options = JSON.parse(process.argv[2] ?? '{}');
+const userDir = mkdtempSync(join(tmpdir(), 'twinflow-runtime-'));
 let logs = [];
 const runtime = await startNodeRed({
   userDir,
-  editor: false,
+  editor: options.editor ?? false,
   onLog: (entry) => {
     if (entry.level <= 30)
       logs.push({ level: entry.level, msg: String(entry.msg), type: entry.type, id: entry.id });
   },
 });
-
-// A first deploy creates the flow and credentials files, so their one-time notices are not blamed on an example.
+// A first deploy creates the flow and credentials files, so their one-time notices are not blamed on a test's flow.
 await runtime.RED.runtime.flows.setFlows({ flows: { flows: [] }, deploymentType: 'full' });
 logs = [];
 
@@ -27,10 +30,15 @@ process.on('message', async (request) => {
     process.send({ cmd: 'stopped' }, () => process.exit(0));
     return;
   }
+  if (request.cmd === 'logs') {
+    process.send({ cmd: 'logs', logs });
+    logs = [];
+    return;
+  }
   logs = [];
   const missing = unknownTypes(request.flows);
   // As the editor's import does, flow nodes (those with a position) land on a tab; config nodes stay global.
-  const tab = { id: 'example-tab', type: 'tab', label: request.name };
+  const tab = { id: 'test-tab', type: 'tab', label: request.name };
   const flows = [tab, ...request.flows.map((n) => ('x' in n && 'y' in n ? { ...n, z: tab.id } : n))];
   let deployError;
   let notStarted = [];
@@ -45,4 +53,4 @@ process.on('message', async (request) => {
   }
   process.send({ cmd: 'result', name: request.name, missing, notStarted, deployError, logs });
 });
-process.send({ cmd: 'ready', modules: runtime.RED.runtime.nodes ? true : false });
+process.send({ cmd: 'ready', url: runtime.url });

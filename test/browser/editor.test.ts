@@ -1,0 +1,185 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { ARTIFACTS, launchChromium } from '../helpers/browser';
+import { RuntimeProcess } from '../helpers/runtime-process';
+
+const ROOT = join(__dirname, '..', '..');
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  'node-red': { nodes: Record<string, string> };
+};
+const TYPES = Object.keys(pkg['node-red'].nodes);
+
+/**
+ * How to make each node's edit dialog hold an invalid value: a field to fill (or clear) and the value. Every
+ * non-config TwinFlow node must have an entry, so a new node cannot ship without its editor validation being tried.
+ */
+const INVALID: Record<string, { selector: string; value: string; select?: boolean; what: string }> = {
+  'twin-state': {
+    selector: '#node-input-model',
+    value: '_ADD_',
+    select: true,
+    what: 'no twin model selected',
+  },
+};
+
+declare const RED: {
+  nodes: {
+    import(nodes: object[]): unknown;
+    getType(type: string): { category: string; defaults: Record<string, { value: unknown }> } | undefined;
+    node(id: string): { valid?: boolean; type: string } | null;
+    eachConfig(fn: (n: { id: string; type: string; valid?: boolean; name?: string }) => void): void;
+    eachNode(fn: (n: { id: string }) => void): void;
+    remove(id: string): unknown;
+    dirty(): boolean;
+  };
+  workspaces: { active(): string };
+  editor: { edit(node: unknown): void };
+  view: { importNodes(nodes: object[]): void };
+};
+
+describe('browser: the Node-RED editor in headless Chromium', function () {
+  this.timeout(120_000);
+  let runtime: RuntimeProcess;
+  let browser: Browser;
+  let page: Page;
+  const consoleErrors: string[] = [];
+
+  before(async () => {
+    runtime = await RuntimeProcess.start({ editor: true });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
+    page.on('pageerror', (err) => consoleErrors.push(String(err)));
+    await page.goto(runtime.url);
+    await page.waitForSelector('.red-ui-palette-node[data-palette-type="twin-state"]', { timeout: 60_000 });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await runtime?.stop();
+  });
+
+  /** Adds a node with its editor defaults, as dropping it from the palette does, and opens its edit dialog. */
+  const addAndEdit = (type: string, id: string, y: number): Promise<void> =>
+    page.evaluate(
+      ({ t, nodeId, top }) => {
+        const node: Record<string, unknown> = {
+          id: nodeId,
+          type: t,
+          x: 300,
+          y: top,
+          z: RED.workspaces.active(),
+        };
+        for (const [key, def] of Object.entries(RED.nodes.getType(t)?.defaults ?? {})) node[key] = def.value;
+        RED.nodes.import([node]);
+        RED.editor.edit(RED.nodes.node(nodeId));
+      },
+      { t: type, nodeId: id, top: y },
+    );
+
+  const nonConfigTypes = async (): Promise<string[]> =>
+    page.evaluate((types) => types.filter((t) => RED.nodes.getType(t)?.category !== 'config'), TYPES);
+
+  it('shows every TwinFlow node in the "digital twin" palette category', async () => {
+    const types = await nonConfigTypes();
+    assert.ok(types.includes('twin-state'));
+    for (const type of types) {
+      const inCategory = await page
+        .locator(`#red-ui-palette-container-digital_twin .red-ui-palette-node[data-palette-type="${type}"]`)
+        .count();
+      assert.equal(inCategory, 1, `${type} in the digital twin category`);
+    }
+    await page
+      .locator('#red-ui-palette-container-digital_twin')
+      .screenshot({ path: join(ARTIFACTS, 'palette.png') });
+  });
+
+  it('has an invalid-value case for every node', async () => {
+    for (const type of await nonConfigTypes()) assert.ok(INVALID[type], `${type} has no entry in INVALID`);
+  });
+
+  for (const type of TYPES) {
+    it(`${type}: the edit dialog opens, renders its fields and rejects an invalid value`, async function () {
+      const category = await page.evaluate((t) => RED.nodes.getType(t)?.category, type);
+      if (category === 'config') return checkConfigDialog(type);
+      const id = `test-${type}`;
+      await addAndEdit(type, id, 100 + 60 * TYPES.indexOf(type));
+      const tray = page.locator('.red-ui-tray').last();
+      await page.locator('#node-dialog-ok').waitFor({ state: 'visible' });
+      assert.ok((await tray.locator('.form-row').count()) >= 2, 'the dialog renders its fields');
+      const invalid = INVALID[type];
+      const field = tray.locator(invalid.selector);
+      if (invalid.select) await field.selectOption(invalid.value);
+      else await field.fill(invalid.value);
+      await page.screenshot({ path: join(ARTIFACTS, `edit-${type}.png`) });
+      await page.locator('#node-dialog-ok').click();
+      await page.locator('#node-dialog-ok').waitFor({ state: 'detached' });
+      const valid = await page.evaluate((nodeId) => RED.nodes.node(nodeId)?.valid, id);
+      assert.equal(valid, false, `${type} accepted ${invalid.what}`);
+    });
+  }
+
+  /** Config nodes are edited from a node that uses them: here twin-model, through twin-state's "+" button. */
+  async function checkConfigDialog(type: string): Promise<void> {
+    assert.equal(type, 'twin-model', `no dialog check written for config node ${type}`);
+    await addAndEdit('twin-state', 'cfg-user', 600);
+    await page.locator('#node-dialog-ok').waitFor({ state: 'visible' });
+    await page.locator('#node-input-btn-model-add').click();
+    await page.locator('#node-config-dialog-ok').waitFor({ state: 'visible' });
+    await page.locator('#node-config-input-name').fill('Pump');
+    await page.locator('.red-ui-tray').last().locator('.red-ui-editableList-addButton').click();
+    await page.locator('.twin-model-name').last().fill('bad name');
+    await page.screenshot({ path: join(ARTIFACTS, 'edit-twin-model.png') });
+    await page.locator('#node-config-dialog-ok').click();
+    await page.locator('#node-config-dialog-ok').waitFor({ state: 'detached' });
+    const models = await page.evaluate(() => {
+      const found: { name?: string; valid?: boolean }[] = [];
+      RED.nodes.eachConfig((n) => {
+        if (n.type === 'twin-model') found.push({ name: n.name, valid: n.valid });
+      });
+      return found;
+    });
+    assert.deepEqual(
+      models,
+      [{ name: 'Pump', valid: false }],
+      'a property named "bad name" makes the model invalid',
+    );
+    await page.locator('#node-dialog-cancel').click();
+    await page.locator('#node-dialog-cancel').waitFor({ state: 'detached' });
+  }
+
+  it('imports an example and deploys it from the editor', async () => {
+    const example = JSON.parse(
+      readFileSync(
+        join(ROOT, 'examples', 'twin-state', '02 - Desired and reported loop with acknowledgement.json'),
+        'utf8',
+      ),
+    ) as object[];
+    // Start from a clean workspace: the dialog tests above left deliberately invalid nodes behind.
+    await page.evaluate(() => {
+      const ids: string[] = [];
+      RED.nodes.eachNode((n) => ids.push(n.id));
+      RED.nodes.eachConfig((n) => ids.push(n.id));
+      ids.forEach((id) => RED.nodes.remove(id));
+    });
+    await page.evaluate((nodes) => RED.view.importNodes(nodes), example);
+    await page.locator('#red-ui-header-button-deploy').click();
+    const confirm = page.locator(
+      '#red-ui-confirm-deploy-dialog, .red-ui-notification button:has-text("Confirm deploy")',
+    );
+    if (await confirm.count()) await page.locator('button:has-text("Confirm deploy")').click();
+    await page.locator('.red-ui-notification:has-text("Successfully deployed")').waitFor({ timeout: 20_000 });
+    await new Promise((r) => setTimeout(r, 1500));
+    await page.screenshot({ path: join(ARTIFACTS, 'deployed.png') });
+    const logs = (await runtime.logs()).map((l) => `${l.type ?? ''}: ${l.msg}`);
+    assert.deepEqual(logs, [], 'the deployed example logs no warnings or errors');
+  });
+
+  it('raised no errors in the browser console', () => {
+    assert.deepEqual(consoleErrors, []);
+  });
+});

@@ -1,0 +1,64 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+
+export interface LogEntry {
+  level: number;
+  msg: string;
+  type?: string;
+}
+
+export interface DeployResult {
+  missing: string[];
+  notStarted: string[];
+  deployError?: string;
+  logs: LogEntry[];
+}
+
+/** A real Node-RED runtime in a child process (see runtime-worker.mjs). */
+export class RuntimeProcess {
+  private readonly waiting: ((m: { cmd: string } & Record<string, unknown>) => void)[] = [];
+  url = '';
+
+  private constructor(private readonly child: ChildProcess) {
+    child.on('message', (m: { cmd: string } & Record<string, unknown>) => this.waiting.shift()?.(m));
+  }
+
+  static async start(options: { editor?: boolean } = {}): Promise<RuntimeProcess> {
+    const child = fork(join(__dirname, 'runtime-worker.mjs'), [JSON.stringify(options)], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const runtime = new RuntimeProcess(child);
+    const ready = await new Promise<{ url?: string }>((resolve, reject) => {
+      runtime.waiting.push(resolve as (m: unknown) => void);
+      child.once('error', reject);
+      child.once('exit', (code) =>
+        reject(new Error(`the Node-RED runtime exited with ${code} before it was ready`)),
+      );
+    });
+    runtime.url = ready.url ?? '';
+    return runtime;
+  }
+
+  private request<T>(message: object): Promise<T> {
+    return new Promise((resolve) => {
+      this.waiting.push(resolve as (m: unknown) => void);
+      this.child.send(message);
+    });
+  }
+
+  deploy(name: string, flows: object[], runMs?: number): Promise<DeployResult> {
+    return this.request({ cmd: 'deploy', name, flows, runMs });
+  }
+
+  /** Warnings and errors logged since the last deploy or the last call. */
+  async logs(): Promise<LogEntry[]> {
+    return (await this.request<{ logs: LogEntry[] }>({ cmd: 'logs' })).logs;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.child.connected) return;
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.child.send({ cmd: 'stop' });
+    await exited;
+  }
+}
