@@ -2,6 +2,7 @@ import type { NodeAPI } from 'node-red';
 import { isTwinFlowError } from '../core/errors';
 import { defineModel } from '../core/twin';
 import { clockFor } from './shared/clock';
+import { contextKey } from './shared/context';
 import { toNodeError } from './shared/i18n';
 import { migrateConfig } from './shared/migrate';
 import { TWIN_MODEL_MIGRATIONS, type TwinModelConfig } from './twin/model-config';
@@ -28,17 +29,25 @@ export = function register(RED: NodeAPI): void {
         hierarchy: config,
         staleAfter: config.staleAfter,
       });
-      this.store = new TwinStore(this.context(), config.store || undefined, this.model, clockFor(RED));
+      const area = contextKey('twinflow_', config.id);
+      this.store = new TwinStore(
+        this.context().global,
+        area,
+        config.store || undefined,
+        this.model,
+        clockFor(RED),
+      );
       this.store.ready.catch((err: unknown) => this.error(toNodeError(RED, 'twin-model', err)));
     } catch (err) {
       this.modelError = toNodeError(RED, 'twin-model', err);
       this.error(this.modelError);
       if (!isTwinFlowError(err)) throw err;
     }
-    this.on('close', (_removed: boolean, done: () => void) => {
+    this.on('close', (removed: boolean, done: () => void) => {
       const store = this.store;
       if (!store) return done();
-      store.close().then(done, done);
+      // Deleting the model deletes its twins; a redeploy or a restart keeps them.
+      (removed ? store.drop() : store.close()).then(done, done);
     });
   }
   RED.nodes.registerType('twin-model', TwinModelConfigNode);

@@ -56,22 +56,25 @@ export function contextSetNow(
   });
 }
 
-export function contextKeys(context: NodeContextData, store?: string): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    context.keys(store as string, (err: Error | null | undefined, keys: unknown[]) =>
-      err ? reject(err) : resolve((keys ?? []) as string[]),
-    );
-  });
-}
-
-/** Encodes an arbitrary id (which may contain dots or brackets) into a flat context key with a prefix. */
+/**
+ * Encodes an arbitrary id (which may contain dots, brackets, spaces, unicode) into a key made only of letters,
+ * digits and underscores, so it is safe as one level of a Node-RED context property path ("a.b" means b inside a).
+ * Letters and digits stand for themselves; every other UTF-16 unit becomes _xxxx (hex).
+ */
 export function contextKey(prefix: string, id: string): string {
-  return `${prefix}${encodeURIComponent(id)
-    .replace(/\./g, '%2E')
-    .replace(/[!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`;
+  let out = prefix;
+  for (let i = 0; i < id.length; i++) {
+    const c = id.charCodeAt(i);
+    const alnum = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+    out += alnum ? id[i] : `_${c.toString(16).padStart(4, '0')}`;
+  }
+  return out;
 }
 
-/** Inverse of contextKey; undefined when the key does not carry the prefix. */
+/** Inverse of contextKey; undefined when the key does not carry the prefix or is not an encoded id. */
 export function idFromContextKey(prefix: string, key: string): string | undefined {
-  return key.startsWith(prefix) ? decodeURIComponent(key.slice(prefix.length)) : undefined;
+  if (!key.startsWith(prefix)) return undefined;
+  const body = key.slice(prefix.length);
+  if (!/^(?:[A-Za-z0-9]|_[0-9a-f]{4})*$/.test(body)) return undefined;
+  return body.replace(/_([0-9a-f]{4})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }

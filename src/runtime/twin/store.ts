@@ -9,14 +9,20 @@ import {
   type TwinUpdate,
 } from '../../core/twin';
 import type { Clock } from '../shared/clock';
-import { contextGet, contextKey, contextKeys, contextSetNow, idFromContextKey } from '../shared/context';
+import { contextGet, contextKey, contextSetNow, idFromContextKey } from '../shared/context';
 import type { MaybePromise } from '../shared/maybe-promise';
 
-const KEY_PREFIX = 'twin:';
+/** Prefix of each twin's key inside the model's context object (ids are encoded, so any id is a safe key). */
+const KEY_PREFIX = 't_';
 
 /**
- * Every twin of one model, held in memory and mirrored to Node-RED context (one key per twin) in the store the user
- * chose, so the file store survives restarts and a shared store can be read by other instances.
+ * Every twin of one model, held in memory and mirrored to Node-RED's global context in the store the user chose (one
+ * object per model, one property per twin), so the file store survives restarts and a shared store can be read by
+ * other instances.
+ *
+ * Global, not the config node's own context: with no context store configured (Node-RED's default), the runtime
+ * deletes a node's context whenever the node stops, so editing the model would wipe its twins. The model's object is
+ * deleted explicitly when the model node is deleted (see `drop`).
  *
  * It is the only writer of its documents. An operation is computed by a pure reducer on the current document;
  * the result is swapped in, then persisted; if persisting fails the previous document is put back and the error
@@ -30,8 +36,13 @@ export class TwinStore extends EventEmitter<{ events: [TwinEvent[]] }> {
   private loaded = false;
   readonly ready: Promise<void>;
 
+  /**
+   * @param context global context
+   * @param area the model's key in global context (derived from the model node's id)
+   */
   constructor(
     private readonly context: NodeContextData,
+    private readonly area: string,
     private readonly storeName: string | undefined,
     readonly model: TwinModel,
     private readonly clock: Clock,
@@ -45,12 +56,11 @@ export class TwinStore extends EventEmitter<{ events: [TwinEvent[]] }> {
   }
 
   private async load(): Promise<void> {
-    const keys = await contextKeys(this.context, this.storeName);
-    for (const key of keys) {
+    const saved = await contextGet<Record<string, TwinDocument>>(this.context, this.area, this.storeName);
+    if (!saved || typeof saved !== 'object') return;
+    for (const [key, doc] of Object.entries(saved)) {
       const id = idFromContextKey(KEY_PREFIX, key);
-      if (id === undefined) continue;
-      const doc = await contextGet<TwinDocument>(this.context, key, this.storeName);
-      if (doc && typeof doc === 'object' && doc.id === id) this.twins.set(id, doc);
+      if (id !== undefined && doc && typeof doc === 'object' && doc.id === id) this.twins.set(id, doc);
     }
   }
 
@@ -122,7 +132,12 @@ export class TwinStore extends EventEmitter<{ events: [TwinEvent[]] }> {
 
   /** Writes one twin to context; undefined when the store took it synchronously. */
   private persist(id: string, doc: TwinDocument | undefined): Promise<void> | undefined {
-    const write = contextSetNow(this.context, contextKey(KEY_PREFIX, id), doc, this.storeName);
+    const write = contextSetNow(
+      this.context,
+      `${this.area}.${contextKey(KEY_PREFIX, id)}`,
+      doc,
+      this.storeName,
+    );
     if (write) {
       this.pending = this.pending.then(
         () => write,
@@ -150,6 +165,13 @@ export class TwinStore extends EventEmitter<{ events: [TwinEvent[]] }> {
     }
     if (all.length > 0) this.emit('events', all);
     return all;
+  }
+
+  /** Deletes every twin of the model from context: the model node itself was deleted. */
+  async drop(): Promise<void> {
+    this.twins.clear();
+    await this.close();
+    await contextSetNow(this.context, this.area, undefined, this.storeName);
   }
 
   /** Stops the staleness timer and waits until every write reached the context store. */
