@@ -1,5 +1,6 @@
 // Builds src/ into the Node-RED package layout under nodes/:
-//   nodes/<type>.js    one CommonJS bundle per node (src/runtime/<type>.ts), dependencies external, not minified
+//   nodes/<type>.js    one CommonJS bundle per node (src/runtime/<type>.ts) or editor plugin (src/plugins/<name>.ts),
+//                      dependencies external, not minified
 //   nodes/<type>.html  the editor code (src/editor/<type>/index.ts as an IIFE) inlined before its template.html
 //   nodes/locales/     message catalogues and help, copied from src/locales
 //   nodes/icons/       icons, copied from src/icons
@@ -26,13 +27,18 @@ rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 
 const nodeTypes = tsEntries(join(root, 'src/runtime'));
+const plugins = tsEntries(join(root, 'src/plugins'));
+const runtimeEntries = [
+  ...nodeTypes.map((name) => ({ name, source: join(root, 'src/runtime', `${name}.ts`) })),
+  ...plugins.map((name) => ({ name, source: join(root, 'src/plugins', `${name}.ts`) })),
+];
 const cliTools = tsEntries(join(root, 'src/cli'));
 
 await Promise.all([
-  ...nodeTypes.map((type) =>
+  ...runtimeEntries.map(({ name, source }) =>
     build({
-      entryPoints: [join(root, 'src/runtime', `${type}.ts`)],
-      outfile: join(out, `${type}.js`),
+      entryPoints: [source],
+      outfile: join(out, `${name}.js`),
       bundle: true,
       platform: 'node',
       format: 'cjs',
@@ -55,7 +61,7 @@ await Promise.all([
       logLevel: 'warning',
     }),
   ),
-  ...nodeTypes.map(async (type) => {
+  ...runtimeEntries.map(async ({ name: type }) => {
     const editorDir = join(root, 'src/editor', type);
     const result = await build({
       entryPoints: [join(editorDir, 'index.ts')],
@@ -78,4 +84,4 @@ cpSync(join(root, 'src/locales'), join(out, 'locales'), { recursive: true });
 if (existsSync(join(root, 'src/icons')))
   cpSync(join(root, 'src/icons'), join(out, 'icons'), { recursive: true });
 if (!process.env.TWINFLOW_QUIET_BUILD)
-  console.log(`built ${nodeTypes.length} node types, ${cliTools.length} CLI tools into nodes/`);
+  console.log(`built ${nodeTypes.length} node types, ${plugins.length} plugins, ${cliTools.length} CLI tools into nodes/`);

@@ -40,11 +40,20 @@ export = function register(RED: NodeAPI): void {
     const clock = clockFor(RED);
     let lastStatus = -Infinity;
     let lastError: string | undefined;
+    let trailingStatus: unknown;
 
-    // "N twins", and the last error beside it until a message succeeds again.
+    // "N twins", and the last error beside it until a message succeeds again. Refreshed at most once a second, with
+    // a trailing refresh so the last change always shows.
     const showCount = (store: TwinStore, force = false): void => {
       const now = clock.now();
-      if (!force && lastError === undefined && now - lastStatus < STATUS_INTERVAL_MS) return;
+      const wait = STATUS_INTERVAL_MS - (now - lastStatus);
+      if (!force && lastError === undefined && wait > 0) {
+        trailingStatus ??= clock.setTimeout(() => {
+          trailingStatus = undefined;
+          showCount(store, true);
+        }, wait);
+        return;
+      }
       lastStatus = now;
       lastError = undefined;
       node.status({ fill: 'green', shape: 'dot', text: `${store.size} twin${store.size === 1 ? '' : 's'}` });
@@ -284,6 +293,7 @@ export = function register(RED: NodeAPI): void {
       handleInput(RED, node, 'twin-state', handle, showError) as (msg: NodeMessageInFlow) => void,
     );
     node.on('close', (_removed: boolean, done: () => void) => {
+      if (trailingStatus !== undefined) clock.clearTimeout(trailingStatus);
       modelNode?.store?.off('events', sendStoreEvents);
       done();
     });

@@ -179,6 +179,20 @@ describe('browser: the Node-RED editor in headless Chromium', function () {
     assert.deepEqual(logs, [], 'the deployed example logs no warnings or errors');
   });
 
+  it('lists the live twins in the TwinFlow sidebar tab', async () => {
+    await page.evaluate(() =>
+      (window as unknown as { RED: { sidebar: { show(id: string): void } } }).RED.sidebar.show('twinflow'),
+    );
+    const twin = page.locator('.twinflow-sidebar .twinflow-twin-id', { hasText: 'Pump01' });
+    await twin.waitFor({ timeout: 10_000 });
+    const values = await page.locator('.twinflow-sidebar .twinflow-value').allTextContents();
+    assert.ok(
+      values.some((v) => /rpm$/.test(v)),
+      `a speed with its unit is shown: ${values.join(', ')}`,
+    );
+    await page.screenshot({ path: join(ARTIFACTS, 'sidebar.png') });
+  });
+
   it('raised no errors in the browser console', () => {
     assert.deepEqual(consoleErrors, []);
   });

@@ -19,7 +19,7 @@ const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
   engines?: { node?: string };
   dependencies?: Record<string, string>;
   files?: string[];
-  'node-red': { version: string; nodes: Record<string, string> };
+  'node-red': { version: string; nodes: Record<string, string>; plugins?: Record<string, string> };
 };
 
 interface NodeDefinition {
@@ -144,6 +144,17 @@ describe('package: Flow Library scorecard (offline checks) and layout', () => {
       assert.equal(file, `nodes/${type}.js`);
       assert.ok(existsSync(join(ROOT, file)), `${file} is built`);
       assert.ok(existsSync(join(ROOT, file.replace(/\.js$/, '.html'))), `${type}.html is built`);
+    }
+  });
+
+  it('every editor plugin in src/plugins is declared and built beside its HTML', () => {
+    const entries = readdirSync(join(ROOT, 'src', 'plugins'))
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => f.slice(0, -3));
+    assert.deepEqual(Object.keys(pkg['node-red'].plugins ?? {}).sort(), entries.sort());
+    for (const file of Object.values(pkg['node-red'].plugins ?? {})) {
+      assert.ok(existsSync(join(ROOT, file)), `${file} is built`);
+      assert.match(readFileSync(join(ROOT, file.replace(/\.js$/, '.html')), 'utf8'), /registerPlugin\(/);
     }
   });
 
