@@ -24,7 +24,6 @@ const loopback = ['127.0.0.1', 'localhost', '::1'].includes(values.host);
 const userDir = join(repoRoot, '.userdir');
 if (values.fresh) freshUserDir(userDir);
 const settingsFile = join(userDir, 'settings.js');
-// eslint-disable-next-line no-undef
 const userSettings = existsSync(settingsFile) ? (await import(settingsFile)).default : {};
 if (!loopback && !userSettings.adminAuth) {
   console.error(
