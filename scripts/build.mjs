@@ -84,4 +84,6 @@ cpSync(join(root, 'src/locales'), join(out, 'locales'), { recursive: true });
 if (existsSync(join(root, 'src/icons')))
   cpSync(join(root, 'src/icons'), join(out, 'icons'), { recursive: true });
 if (!process.env.TWINFLOW_QUIET_BUILD)
-  console.log(`built ${nodeTypes.length} node types, ${plugins.length} plugins, ${cliTools.length} CLI tools into nodes/`);
+  console.log(
+    `built ${nodeTypes.length} node types, ${plugins.length} plugins, ${cliTools.length} CLI tools into nodes/`,
+  );
