@@ -4,13 +4,32 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Node } from 'node-red';
 import { ManualClock } from '../helpers/clock';
-import { collect, helper, loadNode, nextMessage, runtimeContext, settle, useSettings, type AnyMessage, type TestFlow } from '../helpers/node-red';
+import {
+  collect,
+  helper,
+  loadNode,
+  nextMessage,
+  runtimeContext,
+  settle,
+  useSettings,
+  type AnyMessage,
+  type TestFlow,
+} from '../helpers/node-red';
 
 const twinModel = loadNode('twin-model');
 const twinState = loadNode('twin-state');
 
 const PROPERTIES = [
-  { name: 'temperature', type: 'number', unit: 'degC', min: -50, max: 200, deadband: 0.5, staleAfter: 1000, history: 5 },
+  {
+    name: 'temperature',
+    type: 'number',
+    unit: 'degC',
+    min: -50,
+    max: 200,
+    deadband: 0.5,
+    staleAfter: 1000,
+    history: 5,
+  },
   { name: 'speed', type: 'number', unit: 'rpm', min: 0, max: 3000, writable: true, tolerance: 5 },
   { name: 'state', type: 'enum', values: ['idle', 'running', 'fault'] },
   { name: 'running', type: 'boolean' },
@@ -20,8 +39,25 @@ const PROPERTIES = [
 function flow(extra: Record<string, unknown> = {}, properties: unknown = PROPERTIES): TestFlow {
   return [
     { id: 'f1', type: 'tab' },
-    { id: 'm1', type: 'twin-model', name: 'Pump', properties: JSON.stringify(properties), store: '', ...extra },
-    { id: 's1', type: 'twin-state', z: 'f1', model: 'm1', action: 'msg', twinId: 'topic', twinIdType: 'msg', version: 1, wires: [['out'], ['delta'], ['events']] },
+    {
+      id: 'm1',
+      type: 'twin-model',
+      name: 'Pump',
+      properties: JSON.stringify(properties),
+      store: '',
+      ...extra,
+    },
+    {
+      id: 's1',
+      type: 'twin-state',
+      z: 'f1',
+      model: 'm1',
+      action: 'msg',
+      twinId: 'topic',
+      twinIdType: 'msg',
+      version: 1,
+      wires: [['out'], ['delta'], ['events']],
+    },
     { id: 'out', type: 'helper', z: 'f1' },
     { id: 'delta', type: 'helper', z: 'f1' },
     { id: 'events', type: 'helper', z: 'f1' },
@@ -79,7 +115,10 @@ describe('twin-state node (built bundle, real runtime)', function () {
     const twin = first.twin as { version: number; state: { reported: Record<string, unknown> } };
     assert.equal(twin.version, 1);
     assert.deepEqual(twin.state.reported, { temperature: 20, state: 'running', running: true });
-    assert.deepEqual((first.payload as Record<string, { unit?: string; quality: string }>).temperature.unit, 'degC');
+    assert.deepEqual(
+      (first.payload as Record<string, { unit?: string; quality: string }>).temperature.unit,
+      'degC',
+    );
     const paths = (first.changes as { path: string }[]).map((c) => c.path);
     assert.deepEqual(paths, ['', 'reported.temperature', 'reported.state', 'reported.running']);
 
@@ -112,7 +151,11 @@ describe('twin-state node (built bundle, real runtime)', function () {
       ['unknown property', { pressure: 2 }, 'TWINFLOW_UNKNOWN_PROPERTY'],
       ['unconvertible unit', { temperature: { value: 2, unit: 'bar' } }, 'TWINFLOW_UNIT_MISMATCH'],
       ['2 MB payload', { settings: { blob: 'x'.repeat(2 * 1024 * 1024) } }, 'TWINFLOW_PAYLOAD_TOO_LARGE'],
-      ['__proto__ key', JSON.parse('{"settings": {"__proto__": {"polluted": true}}}'), 'TWINFLOW_PAYLOAD_FORBIDDEN_KEY'],
+      [
+        '__proto__ key',
+        JSON.parse('{"settings": {"__proto__": {"polluted": true}}}'),
+        'TWINFLOW_PAYLOAD_FORBIDDEN_KEY',
+      ],
       ['constructor key', JSON.parse('{"constructor": {"prototype": 1}}'), 'TWINFLOW_PAYLOAD_FORBIDDEN_KEY'],
       ['1,000-deep nesting', { settings: deep }, 'TWINFLOW_PAYLOAD_TOO_DEEP'],
       ['circular object', { settings: circular }, 'TWINFLOW_PAYLOAD_CIRCULAR'],
@@ -130,7 +173,8 @@ describe('twin-state node (built bundle, real runtime)', function () {
     }
     assert.equal(({} as Record<string, unknown>).polluted, undefined, 'no prototype pollution');
     assert.equal(JSON.stringify((await getTwin('P1')).twin), before, 'the twin is unchanged');
-    const status = (node('s1').status as unknown as { lastCall: { args: [{ fill: string }] } }).lastCall.args[0];
+    const status = (node('s1').status as unknown as { lastCall: { args: [{ fill: string }] } }).lastCall
+      .args[0];
     assert.equal(status.fill, 'green', 'get after errors shows the twin count again');
 
     const out = collect(node('out'));
@@ -148,10 +192,17 @@ describe('twin-state node (built bundle, real runtime)', function () {
     assert.deepEqual(deltas[0].payload, { speed: 1500 });
     assert.equal(deltas[0].clientToken, 'op-42');
 
-    await send({ topic: 'P1', action: 'ack', payload: { speed: { status: 'rejected', reason: 'interlock' } } });
+    await send({
+      topic: 'P1',
+      action: 'ack',
+      payload: { speed: { status: 'rejected', reason: 'interlock' } },
+    });
     const ack = events.find((e) => (e.payload as { event: string }).event === 'ack');
     assert.deepEqual(
-      { status: (ack?.payload as { status: string }).status, reason: (ack?.payload as { reason: string }).reason },
+      {
+        status: (ack?.payload as { status: string }).status,
+        reason: (ack?.payload as { reason: string }).reason,
+      },
       { status: 'rejected', reason: 'interlock' },
     );
     await send({ topic: 'P1', action: 'desire', payload: { speed: 1500 } });
@@ -203,7 +254,10 @@ describe('twin-state node (built bundle, real runtime)', function () {
     assert.deepEqual(kinds(), ['created', 'stale', 'twin-stale']);
     const query = nextMessage(node('out'));
     node('s1').receive({ action: 'query', payload: 'temperature.stale and twin.stale' } as never);
-    assert.deepEqual(((await query).payload as { id: string }[]).map((t) => t.id), ['P1']);
+    assert.deepEqual(
+      ((await query).payload as { id: string }[]).map((t) => t.id),
+      ['P1'],
+    );
     await send({ topic: 'P1', payload: { temperature: 20 } });
     assert.deepEqual(kinds(), ['created', 'stale', 'twin-stale', 'fresh', 'twin-fresh']);
   });
@@ -222,7 +276,11 @@ describe('twin-state node (built bundle, real runtime)', function () {
     );
     const ranged = nextMessage(node('out'));
     const from = clock.now() - 250;
-    node('s1').receive({ topic: 'P1', action: 'get', history: { from, properties: ['temperature'] } } as never);
+    node('s1').receive({
+      topic: 'P1',
+      action: 'get',
+      history: { from, properties: ['temperature'] },
+    } as never);
     assert.deepEqual(
       ((await ranged).history as Record<string, { value: number }[]>).temperature.map((h) => h.value),
       [15, 16, 17],
@@ -239,7 +297,10 @@ describe('twin-state node (built bundle, real runtime)', function () {
     assert.deepEqual((await reply).payload, ['P1', 'P2']);
     reply = nextMessage(node('out'));
     node('s1').receive({ action: 'query', payload: 'temperature > 80 or running == true' } as never);
-    assert.deepEqual(((await reply).payload as { id: string }[]).map((t) => t.id), ['P1', 'Station']);
+    assert.deepEqual(
+      ((await reply).payload as { id: string }[]).map((t) => t.id),
+      ['P1', 'Station'],
+    );
     const station = await getTwin('Station');
     assert.deepEqual((station.twin as { state: { children: string[] } }).state.children, ['P1', 'P2']);
     reply = nextMessage(node('out'));
@@ -271,7 +332,9 @@ describe('twin-state node (built bundle, real runtime)', function () {
     let list = nextMessage(node('out'));
     node('s1').receive({ action: 'list' } as never);
     assert.deepEqual((await list).payload, ['P1', 'P2'], 'redeploying twin-state keeps the twins');
-    const modelEdited = (edited as { id: string }[]).map((n) => (n.id === 'm1' ? { ...n, staleAfter: '60000' } : n));
+    const modelEdited = (edited as { id: string }[]).map((n) =>
+      n.id === 'm1' ? { ...n, staleAfter: '60000' } : n,
+    );
     await helper.setFlows(modelEdited as TestFlow, 'nodes');
     list = nextMessage(node('out'));
     node('s1').receive({ action: 'list' } as never);
@@ -293,8 +356,9 @@ describe('twin-state node (built bundle, real runtime)', function () {
     });
     // helper.load() re-initialises context with memory only; load the configured stores, then restart the flow so
     // the nodes start as they would in a real runtime, with the file store open.
-    const runtimeNodes = (helper as unknown as { _redNodes: { startFlows(): Promise<void>; stopFlows(): Promise<void> } })
-      ._redNodes;
+    const runtimeNodes = (
+      helper as unknown as { _redNodes: { startFlows(): Promise<void>; stopFlows(): Promise<void> } }
+    )._redNodes;
     const startRuntime = async (): Promise<void> => {
       await Context.load();
       await runtimeNodes.stopFlows();
@@ -312,7 +376,10 @@ describe('twin-state node (built bundle, real runtime)', function () {
       assert.ok(readdirSync(join(dir, 'context')).length > 0, 'the file store wrote to disk');
 
       await startRuntime();
-      const p1 = (await getTwin('P1')).twin as { version: number; state: { reported: object; desired: object; delta: object } };
+      const p1 = (await getTwin('P1')).twin as {
+        version: number;
+        state: { reported: object; desired: object; delta: object };
+      };
       assert.equal(p1.version, 2);
       assert.deepEqual(p1.state.reported, { temperature: 20, speed: 900 });
       assert.deepEqual(p1.state.desired, { speed: 1200 });
