@@ -128,7 +128,9 @@ export function convertUnit(value: number, from: string, to: string): number {
     throw new TwinFlowError('unitMismatch', `cannot convert ${from} to ${to}`, { from, to });
   }
   const base = value * a.factor + (a.offset ?? 0);
-  return (base - (b.offset ?? 0)) / b.factor;
+  // Rounded to the 15 significant digits a double holds exactly: going through the base unit with factors such as
+  // 5/9 would otherwise turn 100 °C into 211.99999999999997 °F.
+  return Number(((base - (b.offset ?? 0)) / b.factor).toPrecision(15));
 }
 
 /** The list of known canonical unit symbols (for the editor's unit picker). */
