@@ -1,0 +1,52 @@
+/**
+ * Alarm with hysteresis: raise when at least `raiseK` of the last `raiseN` scores reached the threshold, clear after
+ * `clearM` consecutive normal scores. Only the transitions are events, so an alarm list is not flooded by every
+ * anomalous sample (ISA-18.2's on-delay and off-delay, in samples).
+ */
+export interface AlarmParams {
+  threshold: number;
+  raiseK: number;
+  raiseN: number;
+  clearM: number;
+}
+
+export interface AlarmState {
+  active: boolean;
+  /** The last raiseN results as 1 (anomalous) or 0, newest last. */
+  recent: number[];
+  normalRun: number;
+  since?: number;
+}
+
+export type AlarmEvent = 'raise' | 'clear' | null;
+
+export const ALARM_DEFAULTS: AlarmParams = { threshold: 0.99, raiseK: 3, raiseN: 5, clearM: 10 };
+
+export function alarmInit(): AlarmState {
+  return { active: false, recent: [], normalRun: 0 };
+}
+
+/** Mutates and returns the state with the event this score caused, if any. */
+export function alarmUpdate(
+  state: AlarmState,
+  score: number,
+  t: number,
+  p: AlarmParams,
+): { state: AlarmState; event: AlarmEvent } {
+  const anomalous = score >= p.threshold;
+  state.recent.push(anomalous ? 1 : 0);
+  if (state.recent.length > p.raiseN) state.recent.shift();
+  state.normalRun = anomalous ? 0 : state.normalRun + 1;
+  if (!state.active && state.recent.reduce((a, b) => a + b, 0) >= p.raiseK) {
+    state.active = true;
+    state.since = t;
+    return { state, event: 'raise' };
+  }
+  if (state.active && state.normalRun >= p.clearM) {
+    state.active = false;
+    state.recent = [];
+    delete state.since;
+    return { state, event: 'clear' };
+  }
+  return { state, event: null };
+}

@@ -1,0 +1,38 @@
+/**
+ * The shape every streaming anomaly detector shares. A detector is a pure reducer over plain-JSON state:
+ * `update(state, x, t, params, learn)` returns the new state and a result, so it runs the same in the twin-anomaly
+ * node (state in Node-RED context, surviving restarts), the replay CLI and the NAB benchmark.
+ *
+ * Ownership: for speed (millions of points per second) `update` mutates the state it is given and returns it. A
+ * caller that must keep the previous state (to stay unchanged on bad input) validates the input first, or clones.
+ *
+ * Time: `t` is the sample's timestamp in ms (irregular sampling and gaps are normal in plant data); detectors that
+ * do not need time ignore it. `learn: false` freezes learning (machine stopped, or in alarm) while still scoring.
+ */
+export interface DetectorResult {
+  /** In [0, 1]: 1 minus the tail probability of the observation under the learned normal behaviour. */
+  score: number;
+  /** What the detector expected (for plotting). */
+  expected: number;
+  /** The band considered normal (for plotting), at about 3 sigma or the detector's own limit. */
+  lower: number;
+  upper: number;
+  /** True until the detector has seen enough data to judge; the score is 0 meanwhile. */
+  warmingUp: boolean;
+}
+
+export interface Detector<P, S> {
+  /** Stable name used in configuration and persisted state. */
+  readonly name: string;
+  readonly defaults: P;
+  init(params: P): S;
+  update(state: S, x: number, t: number, params: P, learn: boolean): { state: S; result: DetectorResult };
+}
+
+export const WARMING_UP = (expected: number): DetectorResult => ({
+  score: 0,
+  expected,
+  lower: expected,
+  upper: expected,
+  warmingUp: true,
+});
