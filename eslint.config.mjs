@@ -4,7 +4,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['nodes/**', 'node_modules/**', '.userdir/**', 'bench/results/**', 'test-artifacts/**'] },
+  { ignores: ['nodes/**', 'node_modules/**', '.userdir/**', 'bench/results/**', 'bench/.build/**', 'test-artifacts/**', 'test/compat/**'] },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {
