@@ -1,6 +1,5 @@
 import { normalUpperTail } from '../stats/normal';
 import { ring, ringPush, type Ring } from '../stats/ring';
-import { welford, welfordAdd, welfordRemove, welfordVariance, type Welford } from '../stats/welford';
 import { WARMING_UP, type Detector } from './detector';
 
 /**
@@ -12,8 +11,10 @@ import { WARMING_UP, type Detector } from './detector';
  *    `bandwidth` spreads of it (a density estimate, so a value in a range the signal visits is not surprising, even
  *    far from the mean).
  * 2. An anomaly likelihood in the manner of Numenta's (Ahmad et al. 2017): the mean surprise of the last `short`
- *    samples against the distribution of surprises over the last `long` samples. One large error in noisy data is
+ *    samples against the distribution of past surprises (exponentially weighted, memory about `long` samples). One large error in noisy data is
  *    not an anomaly; a sustained rise in surprise is. Score = 1 - the one-sided normal tail probability of that mean.
+ *    A single sample `spike` deviations above the usual surprise scores on its own (mapped so that exactly `spike`
+ *    deviations gives the 3-sigma score, 0.99865).
  * 3. After a detection the score is held at or below 0.5 for `cooldown` samples: one event is reported once.
  */
 export interface AutoParams {
@@ -30,6 +31,11 @@ export interface AutoParams {
   memory: number;
   /** Neighbourhood for the novelty's density, in spreads. */
   bandwidth: number;
+  /**
+   * A single sample whose surprise is this many standard deviations above the usual is an anomaly on its own (a
+   * spike), even though the likelihood, which averages, would miss it.
+   */
+  spike: number;
 }
 
 export interface AutoState {
@@ -38,8 +44,10 @@ export interface AutoState {
   variance: number;
   recent: Ring;
   recentSum: number;
-  history: Ring;
-  historyStats: Welford;
+  /** Exponentially weighted mean and variance of past surprises (memory about `long` samples, O(1) space). */
+  historyN: number;
+  historyMean: number;
+  historyVariance: number;
   cooldown: number;
   memory: Ring;
   /** The values of `memory`, sorted, for the density count. */
@@ -62,13 +70,14 @@ export const auto: Detector<AutoParams, AutoState> = {
   defaults: {
     alpha: 0.1,
     short: 16,
-    long: 400,
+    long: 4000,
     warmup: 60,
     detection: 0.9995,
-    cooldown: 200,
+    cooldown: 100,
     minRelativeStd: 1e-3,
     memory: 500,
     bandwidth: 1,
+    spike: 7,
   },
   init: (p) => ({
     n: 0,
@@ -76,8 +85,9 @@ export const auto: Detector<AutoParams, AutoState> = {
     variance: 0,
     recent: ring(p.short),
     recentSum: 0,
-    history: ring(p.long),
-    historyStats: welford(),
+    historyN: 0,
+    historyMean: 0,
+    historyVariance: 0,
     cooldown: 0,
     memory: ring(p.memory),
     sorted: [],
@@ -109,16 +119,22 @@ export const auto: Detector<AutoParams, AutoState> = {
     const evictedRecent = ringPush(state.recent, surprise);
     state.recentSum += surprise - (evictedRecent ?? 0);
     const recentMean = state.recentSum / state.recent.values.length;
-    const stats = state.historyStats;
     let score = 0;
-    if (state.n > p.warmup && stats.n >= p.short) {
-      const sd = Math.max(Math.sqrt(welfordVariance(stats)), 1e-6);
-      score = 1 - normalUpperTail((recentMean - stats.mean) / (sd / Math.sqrt(p.short)));
+    if (state.n > p.warmup && state.historyN >= p.short) {
+      const sd = Math.max(Math.sqrt(state.historyVariance), 1e-6);
+      const likelihood = 1 - normalUpperTail((recentMean - state.historyMean) / (sd / Math.sqrt(p.short)));
+      const single = 1 - normalUpperTail((surprise - state.historyMean) / sd - p.spike + 3);
+      score = Math.max(likelihood, single);
     }
-    if (learn) {
-      const evicted = ringPush(state.history, surprise);
-      if (evicted !== undefined) welfordRemove(stats, evicted);
-      welfordAdd(stats, surprise);
+    // Surprises from the warm-up, while level and spread are still forming, would inflate the baseline for a whole
+    // `long` window, so they are not learned.
+    if (learn && state.n > p.warmup) {
+      // Equal weights until `long` samples, then exponential forgetting.
+      state.historyN += 1;
+      const w = Math.max(1 / state.historyN, 1 / p.long);
+      const d = surprise - state.historyMean;
+      state.historyMean += w * d;
+      state.historyVariance = (1 - w) * (state.historyVariance + w * d * d);
     }
     if (state.cooldown > 0) {
       state.cooldown -= 1;

@@ -16,6 +16,8 @@ export interface FlatlineParams {
 
 export interface FlatlineState {
   n: number;
+  /** Steps seen (for the equal-weight start of the repeat probability). */
+  steps: number;
   last: number;
   run: number;
   pSame: number;
@@ -24,11 +26,15 @@ export interface FlatlineState {
 export const flatline: Detector<FlatlineParams, FlatlineState> = {
   name: 'flatline',
   defaults: { epsilon: 0, alpha: 0.01, warmup: 30 },
-  init: () => ({ n: 0, last: NaN, run: 0, pSame: 0.5 }),
+  init: () => ({ n: 0, steps: 0, last: NaN, run: 0, pSame: 0.5 }),
   update(state, x, _t, p, learn) {
     const same = state.n > 0 && Math.abs(x - state.last) <= p.epsilon;
     state.run = same ? state.run + 1 : 0;
-    if (learn && state.n > 0) state.pSame += p.alpha * ((same ? 1 : 0) - state.pSame);
+    if (learn && state.n > 0) {
+      // Equal weights until 1/alpha steps (a plain average), then exponential forgetting.
+      state.steps += 1;
+      state.pSame += Math.max(1 / state.steps, p.alpha) * ((same ? 1 : 0) - state.pSame);
+    }
     state.last = x;
     state.n += 1;
     // Laplace-style floor and ceiling: never certain either way.

@@ -18,7 +18,12 @@ export interface SeasonalParams {
 
 export interface SeasonalState {
   slots: Welford[];
+  /** Deviations from their slot's mean across all slots: the pooled spread each slot's own is shrunk towards. */
+  pooled: Welford;
 }
+
+/** Prior weight, in samples, of the pooled spread in each slot's spread (Bayesian shrinkage). */
+const SHRINKAGE = 5;
 
 const MINUTE = 60_000;
 
@@ -36,11 +41,15 @@ export const seasonal: Detector<SeasonalParams, SeasonalState> = {
   defaults: { period: 'day', slotMinutes: 60, utcOffsetMinutes: 0, warmup: 5, minStd: 1e-9 },
   init: (p) => {
     const count = Math.ceil(((p.period === 'week' ? 7 : 1) * 1440) / p.slotMinutes);
-    return { slots: Array.from({ length: count }, welford) };
+    return { slots: Array.from({ length: count }, welford), pooled: welford() };
   },
   update(state, x, t, p, learn) {
     const slot = state.slots[seasonalSlot(t, p)];
-    const std = Math.max(Math.sqrt(welfordVariance(slot)), p.minStd);
+    // A slot sees few samples (one per day for hourly slots); its own variance alone would be too noisy to trust.
+    const pooledVariance = welfordVariance(state.pooled);
+    const variance =
+      slot.n > 1 ? (slot.m2 + SHRINKAGE * pooledVariance) / (slot.n - 1 + SHRINKAGE) : pooledVariance;
+    const std = Math.max(Math.sqrt(variance), p.minStd);
     const result =
       slot.n >= p.warmup
         ? {
@@ -51,7 +60,10 @@ export const seasonal: Detector<SeasonalParams, SeasonalState> = {
             warmingUp: false,
           }
         : WARMING_UP(slot.n > 0 ? slot.mean : x);
-    if (learn) welfordAdd(slot, x);
+    if (learn) {
+      if (slot.n > 0) welfordAdd(state.pooled, x - slot.mean);
+      welfordAdd(slot, x);
+    }
     return { state, result };
   },
 };
