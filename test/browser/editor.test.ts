@@ -22,6 +22,7 @@ const INVALID: Record<string, { selector: string; value: string; select?: boolea
     select: true,
     what: 'no twin model selected',
   },
+  'twin-anomaly': { selector: '#node-input-threshold', value: '1.5', what: 'an alarm threshold above 1' },
 };
 
 declare const RED: {

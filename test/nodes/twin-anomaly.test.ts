@@ -1,0 +1,225 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Node } from 'node-red';
+import { ManualClock } from '../helpers/clock';
+import {
+  collect,
+  helper,
+  loadNode,
+  runtimeContext,
+  settle,
+  useSettings,
+  type AnyMessage,
+  type TestFlow,
+} from '../helpers/node-red';
+
+const twinAnomaly = loadNode('twin-anomaly');
+
+function flow(extra: Record<string, unknown> = {}): TestFlow {
+  return [
+    { id: 'f1', type: 'tab' },
+    {
+      id: 'a1',
+      type: 'twin-anomaly',
+      z: 'f1',
+      detector: 'zscore',
+      params: '{"window": 50, "warmup": 20}',
+      signals: '',
+      signalName: 'temperature',
+      runningProperty: 'running',
+      threshold: '0.999',
+      raiseK: '1',
+      raiseN: '1',
+      clearM: '3',
+      learnInAlarm: false,
+      store: '',
+      version: 1,
+      wires: [['out'], ['alarm']],
+      ...extra,
+    },
+    { id: 'out', type: 'helper', z: 'f1' },
+    { id: 'alarm', type: 'helper', z: 'f1' },
+    { id: 'c1', type: 'catch', z: 'f1', scope: ['a1'], uncaught: false, wires: [['caught']] },
+    { id: 'caught', type: 'helper', z: 'f1' },
+    { id: 'k1', type: 'complete', z: 'f1', scope: ['a1'], uncaught: false, wires: [['completed']] },
+    { id: 'completed', type: 'helper', z: 'f1' },
+  ] as TestFlow;
+}
+
+const node = (id: string): Node => helper.getNode(id) as Node;
+
+async function send(msg: AnyMessage): Promise<void> {
+  const finished = new Promise<void>((resolve) => {
+    const onFinish = (): void => {
+      node('completed').off('input', onFinish);
+      node('caught').off('input', onFinish);
+      resolve();
+    };
+    node('completed').on('input', onFinish);
+    node('caught').on('input', onFinish);
+  });
+  node('a1').receive(msg as never);
+  await finished;
+  await settle(2);
+}
+
+/** A deterministic noisy signal around 60. */
+const noisy = (i: number): number => 60 + Math.sin(i * 1.7) * 0.8 + Math.cos(i * 0.37) * 0.4;
+
+type Anomaly = {
+  score: number;
+  warmingUp: boolean;
+  alarm: boolean;
+  contributors: { signal: string; share: number }[];
+};
+
+describe('twin-anomaly node (built bundle, real runtime)', function () {
+  let clock: ManualClock;
+  beforeEach(() => {
+    clock = new ManualClock();
+    useSettings({ twinflowClock: clock });
+  });
+  afterEach(async () => {
+    await helper.unload();
+    useSettings({});
+  });
+
+  it('learns a number stream, scores a spike near 1, raises and clears the alarm on output 2', async () => {
+    await helper.load(twinAnomaly, flow());
+    const out = collect(node('out'));
+    const alarms = collect(node('alarm'));
+    for (let i = 0; i < 40; i++) await send({ topic: 'Bearing01', payload: noisy(i) });
+    const learned = out.at(-1)!.anomaly as Anomaly & { signals: Record<string, { expected: number }> };
+    assert.equal(learned.warmingUp, false);
+    assert.ok(learned.score < 0.999, `normal reading scored ${learned.score}`);
+    assert.ok(Math.abs(learned.signals.temperature.expected - 60) < 1, 'the expected value is about 60');
+    await send({ topic: 'Bearing01', payload: 75 });
+    const spike = out.at(-1)!.anomaly as Anomaly;
+    assert.ok(spike.score > 0.999);
+    assert.deepEqual(
+      alarms.map((a) => (a.payload as { event: string }).event),
+      ['raise'],
+    );
+    for (let i = 40; i < 44; i++) await send({ topic: 'Bearing01', payload: noisy(i) });
+    assert.deepEqual(
+      alarms.map((a) => (a.payload as { event: string; twin: string }).event),
+      ['raise', 'clear'],
+    );
+    assert.equal(out.at(-1)!.payload, noisy(43), 'the message is passed on with msg.anomaly added');
+  });
+
+  it('reads twin-state samples, skips bad quality and stale ones, and keeps state per twin', async () => {
+    await helper.load(twinAnomaly, flow({ signalName: 'value' }));
+    const out = collect(node('out'));
+    for (let i = 0; i < 30; i++) {
+      await send({
+        topic: 'P1',
+        payload: { temperature: { value: noisy(i), quality: 'good' }, running: { value: true } },
+      });
+    }
+    await send({ topic: 'P1', payload: { temperature: { value: 500, quality: 'bad' } } });
+    const skipped = out.at(-1)!.anomaly as Anomaly & { signals: Record<string, { skipped?: boolean }> };
+    assert.equal(skipped.signals.temperature.skipped, true);
+    assert.equal(skipped.score, 0);
+    await send({ topic: 'P2', payload: { temperature: 500 } });
+    assert.equal((out.at(-1)!.anomaly as Anomaly).warmingUp, true, 'P2 has its own, fresh state');
+  });
+
+  it('pauses learning while the machine is not running or msg.learn is false', async () => {
+    await helper.load(twinAnomaly, flow());
+    const out = collect(node('out'));
+    for (let i = 0; i < 30; i++) await send({ topic: 'P1', payload: { temperature: noisy(i) } });
+    // a stopped machine cools down: scored, not learned
+    for (let i = 0; i < 30; i++) await send({ topic: 'P1', payload: { temperature: 30, running: false } });
+    await send({ topic: 'P1', payload: { temperature: 30 }, learn: false });
+    assert.ok((out.at(-1)!.anomaly as Anomaly).score > 0.999, 'standstill was not learned as normal');
+  });
+
+  it('names the signal that broke the relationship with the multivariate detector', async () => {
+    await helper.load(
+      twinAnomaly,
+      flow({ detector: 'hotelling', params: '{"warmup": 40}', signals: 'current, flow' }),
+    );
+    const out = collect(node('out'));
+    for (let i = 0; i < 80; i++) {
+      const load = 0.5 + 0.4 * Math.sin(i / 5);
+      await send({
+        topic: 'Pump01',
+        payload: {
+          current: 20 + 30 * load + 0.2 * Math.sin(i * 3.1),
+          flow: 100 + 250 * load + Math.cos(i * 2.3),
+        },
+      });
+    }
+    await send({ topic: 'Pump01', payload: { current: 20 + 30 * 0.9, flow: 100 + 250 * 0.3 } });
+    const result = out.at(-1)!.anomaly as Anomaly;
+    assert.ok(result.score > 0.999, `score ${result.score}`);
+    assert.equal(result.contributors.length, 2);
+    assert.ok(Math.abs(result.contributors[0].share + result.contributors[1].share - 1) < 1e-9);
+  });
+
+  it('rejects bad input through Catch and leaves the learned state unchanged', async () => {
+    await helper.load(twinAnomaly, flow());
+    for (let i = 0; i < 25; i++) await send({ topic: 'P1', payload: { temperature: noisy(i) } });
+    const stateKey = 'anomaly_P1';
+    const before = JSON.stringify(node('a1').context().get(stateKey));
+    const caught = collect(node('caught'));
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    for (const payload of [NaN, Infinity, 'hot', [1, 2], { temperature: NaN }, { temperature: '61' }, null]) {
+      await send({ topic: 'P1', payload });
+    }
+    assert.equal(caught.length, 7);
+    for (const c of caught) assert.match((c.error as { code: string }).code, /^TWINFLOW_/);
+    assert.equal(JSON.stringify(node('a1').context().get(stateKey)), before);
+  });
+
+  it('forgets a twin on msg.reset', async () => {
+    await helper.load(twinAnomaly, flow());
+    const out = collect(node('out'));
+    for (let i = 0; i < 25; i++) await send({ topic: 'P1', payload: noisy(i) });
+    await send({ topic: 'P1', reset: true });
+    await send({ topic: 'P1', payload: noisy(0) });
+    assert.equal((out.at(-1)!.anomaly as Anomaly).warmingUp, true);
+  });
+
+  it('reports an invalid configuration on every message', async () => {
+    await helper.load(twinAnomaly, flow({ params: '{"window": "wide"}' }));
+    const caught = collect(node('caught'));
+    await send({ topic: 'P1', payload: 1 });
+    assert.equal((caught[0].error as { code: string }).code, 'TWINFLOW_BAD_PARAMETER');
+  });
+
+  it('keeps what it learned across a runtime restart (real file context store)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'twinflow-anomaly-'));
+    useSettings({
+      twinflowClock: clock,
+      contextStorage: { file: { module: 'localfilesystem', config: { dir, flushInterval: 30 } } },
+    });
+    const runtimeNodes = (
+      helper as unknown as { _redNodes: { startFlows(): Promise<void>; stopFlows(): Promise<void> } }
+    )._redNodes;
+    const restart = async (): Promise<void> => {
+      await runtimeContext.load();
+      await runtimeNodes.stopFlows();
+      await runtimeNodes.startFlows();
+    };
+    try {
+      await helper.load(twinAnomaly, flow({ store: 'file' }));
+      await restart();
+      for (let i = 0; i < 30; i++) await send({ topic: 'P1', payload: noisy(i) });
+      await runtimeNodes.stopFlows();
+      await runtimeContext.close();
+      await restart();
+      const out = collect(node('out'));
+      await send({ topic: 'P1', payload: noisy(30) });
+      assert.equal((out[0].anomaly as Anomaly).warmingUp, false, 'no new warm-up after the restart');
+    } finally {
+      await helper.unload();
+      await runtimeContext.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
