@@ -4,7 +4,17 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['nodes/**', 'node_modules/**', '.userdir/**', 'bench/results/**', 'bench/.build/**', 'test-artifacts/**', 'test/compat/**'] },
+  {
+    ignores: [
+      'nodes/**',
+      'node_modules/**',
+      '.userdir/**',
+      'bench/results/**',
+      'bench/.build/**',
+      'test-artifacts/**',
+      'test/compat/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {
