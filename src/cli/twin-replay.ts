@@ -63,12 +63,12 @@ async function main(): Promise<void> {
     process.stdout.write(HELP);
     return;
   }
-  const delimiter = values.delimiter === '\\t' ? '\t' : values.delimiter!;
+  const delimiter = values.delimiter === '\\t' ? '\t' : (values.delimiter ?? ',');
   if (delimiter.length !== 1) fail('--delimiter must be one character');
-  const [raiseK, raiseN] = values.raise!.split('/').map(Number);
+  const [raiseK, raiseN] = (values.raise ?? '').split('/').map(Number);
   let params: unknown;
   try {
-    params = JSON.parse(values.params!);
+    params = JSON.parse(values.params ?? '{}');
   } catch {
     fail('--params is not valid JSON');
   }
