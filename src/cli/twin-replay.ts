@@ -106,15 +106,16 @@ async function main(): Promise<void> {
     if (line.trim() === '') continue;
     const cells = parseCsvLine(line, delimiter);
     if (!header) {
-      header = cells.map((c) => c.trim());
-      timeColumn = values.timestamp ? header.indexOf(values.timestamp) : 0;
-      if (timeColumn < 0) fail(`no column named ${values.timestamp}; columns: ${header.join(', ')}`);
+      const names = cells.map((c) => c.trim());
+      header = names;
+      timeColumn = values.timestamp ? names.indexOf(values.timestamp) : 0;
+      if (timeColumn < 0) fail(`no column named ${values.timestamp}; columns: ${names.join(', ')}`);
       const wanted = values.columns
         ? values.columns.split(',').map((c) => c.trim())
-        : header.filter((_, i) => i !== timeColumn);
+        : names.filter((_, i) => i !== timeColumn);
       signalColumns = wanted.map((name) => {
-        const index = header!.indexOf(name);
-        if (index < 0) fail(`no column named ${name}; columns: ${header!.join(', ')}`);
+        const index = names.indexOf(name);
+        if (index < 0) fail(`no column named ${name}; columns: ${names.join(', ')}`);
         return { name, index };
       });
       config.signals = signalColumns.map((c) => c.name);
