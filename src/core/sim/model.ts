@@ -1,0 +1,46 @@
+import type { Rng } from './rng';
+
+/**
+ * The typed API for model authors, after FMI 2.0/3.0 co-simulation: a variable table (causality, unit, start,
+ * limits), an initial state from parameters, `advance` over one communication step with inputs held (the model
+ * chooses its own solver and micro-steps inside), outputs, and optionally the time of its next discrete event.
+ * State is plain JSON, so a simulation can be snapshotted, restored and forked.
+ */
+export type Causality = 'input' | 'output' | 'parameter' | 'state';
+
+export interface Variable {
+  name: string;
+  causality: Causality;
+  unit?: string;
+  start: number;
+  min?: number;
+  max?: number;
+  description?: string;
+}
+
+export type Values = Record<string, number>;
+
+export interface Advance<S> {
+  state: S;
+  /** Discrete events that happened inside the step, with their exact times. */
+  events?: { time: number; name: string }[];
+}
+
+export interface SimModel<S = unknown> {
+  name: string;
+  description: string;
+  variables: Variable[];
+  init(params: Values, random: Rng): S;
+  /** From t to t + h with the inputs held; must land exactly on t + h. */
+  advance(state: S, t: number, h: number, inputs: Values, params: Values, random: Rng): Advance<S>;
+  outputs(state: S, t: number, inputs: Values, params: Values): Values;
+}
+
+export function variablesOf(model: SimModel, causality: Causality): Variable[] {
+  return model.variables.filter((v) => v.causality === causality);
+}
+
+/** Start values of one causality as a record. */
+export function startValues(model: SimModel, causality: Causality): Values {
+  return Object.fromEntries(variablesOf(model, causality).map((v) => [v.name, v.start]));
+}
