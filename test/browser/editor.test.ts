@@ -23,6 +23,7 @@ const INVALID: Record<string, { selector: string; value: string; select?: boolea
     what: 'no twin model selected',
   },
   'twin-anomaly': { selector: '#node-input-threshold', value: '1.5', what: 'an alarm threshold above 1' },
+  'twin-sim': { selector: '#node-input-step', value: '-1', what: 'a negative step' },
 };
 
 declare const RED: {

@@ -141,10 +141,17 @@ export function withFault(model: SimModel, sim: Simulation, fault: unknown): Sim
  * modified, so a failed step (an unstable model) leaves it as it was.
  */
 export function doStep(model: SimModel, sim: Simulation, dt?: number): StepResult {
-  const next = cloneSimulation(sim);
+  // Models return a new state from advance (the model contract), so only what the kernel itself mutates is copied:
+  // the generator and the faults. A deep clone per step would cost more than the physics.
+  const faulty = sim.faults.length > 0;
+  const next: Simulation = {
+    ...sim,
+    rng: { ...sim.rng },
+    faults: faulty ? sim.faults.map((f) => ({ ...f })) : sim.faults,
+  };
   const h = dt === undefined ? next.h : finite('dt', dt);
   if (h <= 0) throw new TwinFlowError('badStep', 'dt must be positive', { step: h });
-  const params = degradedParams(next.faults, next.params, next.time);
+  const params = faulty ? degradedParams(next.faults, next.params, next.time) : next.params;
   const advanced = model.advance(next.state, next.time, h, next.inputs, params, next.rng);
   next.state = advanced.state;
   if (dt === undefined || dt === next.h) {

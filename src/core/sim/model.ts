@@ -31,7 +31,10 @@ export interface SimModel<S = unknown> {
   description: string;
   variables: Variable[];
   init(params: Values, random: Rng): S;
-  /** From t to t + h with the inputs held; must land exactly on t + h. */
+  /**
+   * From t to t + h with the inputs held; must land exactly on t + h. Returns a new state and never modifies the one
+   * it is given (the kernel relies on it for rollback: a failed step leaves the simulation as it was).
+   */
   advance(state: S, t: number, h: number, inputs: Values, params: Values, random: Rng): Advance<S>;
   outputs(state: S, t: number, inputs: Values, params: Values): Values;
 }

@@ -1,0 +1,47 @@
+// Simulation speed in the core, not a test. `npm run bench:sim`.
+//  - RK4 steps per second for a 4-state linear model (target: at least 1 million).
+//  - Real-time factor of the pump model at a 10 ms step (target: at least 10,000x).
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { rk4Step } from '../src/core/sim/integrators';
+import { createSimulation, doStep } from '../src/core/sim/kernel';
+import { pump } from '../src/core/sim/models';
+
+// A 4-state chain of first-order lags driven by a sine: cheap derivatives, so the integrator dominates.
+const f = (t: number, y: readonly number[]) => [
+  Math.sin(t) - y[0],
+  y[0] - 2 * y[1],
+  y[1] - 3 * y[2],
+  y[2] - 4 * y[3],
+];
+const STEPS = 2_000_000;
+let y = [0, 0, 0, 0];
+let start = process.hrtime.bigint();
+for (let i = 0; i < STEPS; i++) y = rk4Step(f, i * 1e-3, y, 1e-3);
+const rk4PerSecond = STEPS / (Number(process.hrtime.bigint() - start) / 1e9);
+console.log(`  RK4, 4 states: ${(rk4PerSecond / 1e6).toFixed(2)} M steps/s (checksum ${y[3].toFixed(6)})`);
+
+// The pump through the kernel: one communication step of 10 ms per call, as twin-sim runs it.
+const simulatedSeconds = 2000;
+let sim = createSimulation(pump, { step: 0.01, seed: 1 });
+start = process.hrtime.bigint();
+for (let i = 0; i < simulatedSeconds / 0.01; i++) sim = doStep(pump, sim).simulation;
+const wall = Number(process.hrtime.bigint() - start) / 1e9;
+const realTimeFactor = simulatedSeconds / wall;
+console.log(
+  `  pump model at a 10 ms step: ${Math.round(realTimeFactor).toLocaleString()}x real time (${simulatedSeconds} s simulated in ${wall.toFixed(2)} s)`,
+);
+
+writeFileSync(
+  join(__dirname, '..', '..', 'bench', 'results', 'sim-speed.json'),
+  JSON.stringify(
+    {
+      date: new Date().toISOString(),
+      node: process.version,
+      rk4StepsPerSecond: Math.round(rk4PerSecond),
+      pumpRealTimeFactor: Math.round(realTimeFactor),
+    },
+    null,
+    2,
+  ) + '\n',
+);

@@ -1,0 +1,211 @@
+import assert from 'node:assert/strict';
+import type { Node } from 'node-red';
+import { ManualClock } from '../helpers/clock';
+import {
+  collect,
+  helper,
+  loadNode,
+  nextMessage,
+  settle,
+  useSettings,
+  type AnyMessage,
+  type TestFlow,
+} from '../helpers/node-red';
+
+const twinSim = loadNode('twin-sim');
+
+function flow(extra: Record<string, unknown> = {}): TestFlow {
+  return [
+    { id: 'f1', type: 'tab' },
+    {
+      id: 's1',
+      type: 'twin-sim',
+      z: 'f1',
+      model: 'pump',
+      ode: '',
+      params: '{"vibrationNoise": 0}',
+      initialInputs: '{"speed": 100, "valve": 100}',
+      step: '1',
+      mode: 'message',
+      speed: '1',
+      seed: '5',
+      twin: 'Pump01',
+      autostart: false,
+      version: 1,
+      wires: [['out'], ['residuals'], ['results']],
+      ...extra,
+    },
+    { id: 'out', type: 'helper', z: 'f1' },
+    { id: 'residuals', type: 'helper', z: 'f1' },
+    { id: 'results', type: 'helper', z: 'f1' },
+    { id: 'c1', type: 'catch', z: 'f1', scope: ['s1'], uncaught: false, wires: [['caught']] },
+    { id: 'caught', type: 'helper', z: 'f1' },
+    { id: 'k1', type: 'complete', z: 'f1', scope: ['s1'], uncaught: false, wires: [['completed']] },
+    { id: 'completed', type: 'helper', z: 'f1' },
+  ] as TestFlow;
+}
+
+const node = (id: string): Node => helper.getNode(id) as Node;
+
+async function send(msg: AnyMessage): Promise<void> {
+  const finished = new Promise<void>((resolve) => {
+    const onFinish = (): void => {
+      node('completed').off('input', onFinish);
+      node('caught').off('input', onFinish);
+      resolve();
+    };
+    node('completed').on('input', onFinish);
+    node('caught').on('input', onFinish);
+  });
+  node('s1').receive(msg as never);
+  await finished;
+  await settle(2);
+}
+
+async function snapshot(): Promise<Record<string, unknown>> {
+  const reply = nextMessage(node('results'));
+  node('s1').receive({ command: 'snapshot' } as never);
+  return (await reply).payload as Record<string, unknown>;
+}
+
+type Envelope = Record<string, { value: number; unit?: string; sourceTimestamp: number }>;
+
+describe('twin-sim node (built bundle, real runtime)', function () {
+  let clock: ManualClock;
+  beforeEach(() => {
+    clock = new ManualClock();
+    useSettings({ twinflowClock: clock });
+  });
+  afterEach(async () => {
+    await helper.unload();
+    useSettings({});
+  });
+
+  it('steps once per message with the inputs it carries and sends the twin envelope', async () => {
+    await helper.load(twinSim, flow());
+    const out = collect(node('out'));
+    await send({ payload: {} });
+    await send({ payload: { speed: 80 }, dt: 0.5 });
+    assert.equal(out.length, 2);
+    const first = out[0].payload as Envelope;
+    assert.equal(out[0].topic, 'Pump01');
+    assert.ok(Math.abs(first.flow.value - 70.71) < 0.01, `${first.flow.value}`);
+    assert.equal(first.flow.unit, 'm3/h');
+    assert.equal((out[1].sim as { time: number }).time, 1.5);
+    assert.ok(Math.abs((out[1].payload as Envelope).flow.value - 50.99) < 0.01, 'affinity: 80 % speed');
+    assert.equal((out[1].payload as Envelope).flow.sourceTimestamp, clock.now() + 1500);
+  });
+
+  it('runs on its own clock at real time times the speed, and pauses', async () => {
+    await helper.load(twinSim, flow({ mode: 'realtime', speed: '10', autostart: true }));
+    await settle(20);
+    const out = collect(node('out'));
+    clock.advance(1000); // 10 steps of 1 s at 10x
+    await settle();
+    assert.equal(out.length, 10);
+    assert.equal((out.at(-1)!.sim as { time: number }).time, 10);
+    await send({ command: 'pause' });
+    clock.advance(1000);
+    await settle();
+    assert.equal(out.length, 10, 'paused');
+    await send({ command: 'start' });
+    clock.advance(500);
+    await settle();
+    assert.equal(out.length, 15);
+  });
+
+  it('follows measurement timestamps in shadow mode and sends residuals', async () => {
+    await helper.load(
+      twinSim,
+      flow({
+        model: 'motor-thermal',
+        mode: 'shadow',
+        params: '{"tau": 1800, "ratedCurrent": 100, "ratedRise": 80, "initialTemperature": 40}',
+        initialInputs: '{}',
+      }),
+    );
+    const residuals = collect(node('residuals'));
+    const t0 = Date.UTC(2026, 0, 1);
+    await send({ timestamp: t0, payload: { current: 120, ambient: 40, temperature: 40 } });
+    await send({
+      timestamp: t0 + 3600_000,
+      payload: { current: { value: 120, quality: 'good' }, ambient: 40, temperature: 145 },
+    });
+    const last = residuals.at(-1)!.payload as Record<string, { value: number }>;
+    // predicted 139.609375 after one hour at 120 % load
+    assert.ok(Math.abs(last.temperature.value - (145 - 139.609375)) < 1e-6, `${last.temperature.value}`);
+    assert.equal(last.current, undefined, 'inputs are not residuals');
+  });
+
+  it('snapshots, restores, forks without touching itself, runs batches and injects faults', async () => {
+    await helper.load(twinSim, flow());
+    for (let i = 0; i < 5; i++) await send({ payload: {} });
+    const snap = await snapshot();
+    const forkReply = nextMessage(node('results'));
+    node('s1').receive({
+      command: 'fork',
+      payload: { seconds: 600, inputs: { speed: 80 }, every: 60 },
+    } as never);
+    const fork = (await forkReply).payload as {
+      time: number;
+      trajectory: unknown[];
+      outputs: Record<string, number>;
+    };
+    assert.equal(fork.time, 605);
+    assert.equal(fork.trajectory.length, 10);
+    assert.ok(Math.abs(fork.outputs.flow - 50.99) < 0.01);
+    assert.deepEqual(await snapshot(), snap, 'the fork left the simulation as it was');
+    await send({ command: 'run', payload: 100 });
+    assert.equal(((await snapshot()) as { time: number }).time, 105);
+    await send({ command: 'restore', payload: snap });
+    assert.equal(((await snapshot()) as { time: number }).time, 5);
+    await send({
+      command: 'fault',
+      payload: { kind: 'bias', target: 'pressure', magnitude: 1, duration: 10 },
+    });
+    const out = collect(node('out'));
+    await send({ payload: {} });
+    assert.ok(Math.abs((out[0].payload as Envelope).pressure.value - (20 * 9810) / 1e5 - 1) < 1e-6);
+    await send({ command: 'reset' });
+    assert.equal(((await snapshot()) as { time: number }).time, 0);
+  });
+
+  it('rejects bad input through Catch and keeps the simulation unchanged', async () => {
+    await helper.load(twinSim, flow());
+    await send({ payload: {} });
+    const before = JSON.stringify(await snapshot());
+    const caught = collect(node('caught'));
+    const cases: [AnyMessage, string][] = [
+      [{ payload: { speed: NaN } }, 'TWINFLOW_NOT_FINITE'],
+      [{ payload: { speed: 500 } }, 'TWINFLOW_OUT_OF_RANGE'],
+      [{ payload: { torque: 3 } }, 'TWINFLOW_UNKNOWN_INPUT'],
+      [{ payload: 'fast' }, 'TWINFLOW_BAD_MEASUREMENT'],
+      [{ payload: {}, dt: -1 }, 'TWINFLOW_BAD_STEP'],
+      [{ payload: {}, dt: 0 }, 'TWINFLOW_BAD_STEP'],
+      [{ command: 'teleport' }, 'TWINFLOW_BAD_COMMAND'],
+      [{ command: 'restore', payload: { model: 'tank' } }, 'TWINFLOW_BAD_COMMAND'],
+      [{ command: 'set', payload: { params: { colour: 1 } } }, 'TWINFLOW_UNKNOWN_PARAMETER'],
+      [{ command: 'fault', payload: { kind: 'gremlin', target: 'flow' } }, 'TWINFLOW_BAD_FAULT'],
+      [{ command: 'fork', payload: { seconds: -5 } }, 'TWINFLOW_BAD_COMMAND'],
+    ];
+    for (const [msg, code] of cases) {
+      caught.length = 0;
+      await send(msg);
+      assert.equal((caught[0]?.error as { code?: string } | undefined)?.code, code, JSON.stringify(msg));
+    }
+    assert.equal(JSON.stringify(await snapshot()), before);
+  });
+
+  it('runs a user model written as expressions', async () => {
+    const ode = JSON.stringify({
+      states: { T: { start: 20, derivative: '(P * k + ambient - T) / tau', unit: 'degC' } },
+      inputs: { P: 100, ambient: 20 },
+      parameters: { k: 0.5, tau: 600 },
+      outputs: { T: 'T' },
+    });
+    await helper.load(twinSim, flow({ model: 'ode', ode, params: '{}', initialInputs: '{}', step: '600' }));
+    const out = collect(node('out'));
+    await send({ payload: {} });
+    assert.ok(Math.abs((out[0].payload as Envelope).T.value - (20 + 50 * (1 - Math.exp(-1)))) < 1e-5);
+  });
+});
