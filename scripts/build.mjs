@@ -67,7 +67,7 @@ await Promise.all([
       entryPoints: [join(editorDir, 'index.ts')],
       bundle: true,
       format: 'iife',
-      target: 'es2020',
+      target: 'es2021',
       write: false,
       logLevel: 'warning',
     });

@@ -1,0 +1,280 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Node } from 'node-red';
+import {
+  collect,
+  helper,
+  loadNode,
+  useSettings,
+  waitFor,
+  type AnyMessage,
+  type TestFlow,
+} from '../helpers/node-red';
+import { PLANT_NAMESPACE, PlantServer } from '../helpers/opcua-server';
+
+const endpointNode = loadNode('twin-opcua-endpoint');
+const mapNode = loadNode('twin-opcua-map');
+
+type Sample = {
+  value: unknown;
+  quality: string;
+  statusCode: string;
+  unit?: string;
+  sourceTimestamp?: number;
+  serverTimestamp?: number;
+};
+
+function mapping(instances: number, extra: object[] = []): string {
+  return JSON.stringify({
+    namespace: PLANT_NAMESPACE,
+    properties: [
+      { property: 'speed', browsePath: 'Speed', samplingInterval: 100, unit: 'rpm', writable: true },
+      {
+        property: 'temperature',
+        browsePath: 'Temperature',
+        samplingInterval: 100,
+        deadbandType: 'absolute',
+        deadbandValue: 5,
+        unit: 'degC',
+      },
+      {
+        property: 'level',
+        nodeId: `nsu=${PLANT_NAMESPACE};s={instance}.RawLevel`,
+        samplingInterval: 100,
+        scale: { rawLow: 0, rawHigh: 30000, engLow: 0, engHigh: 100, clamp: true },
+        unit: '%',
+        writable: true,
+      },
+      { property: 'state', browsePath: 'State', samplingInterval: 100 },
+      ...extra,
+    ],
+    instances: Array.from({ length: instances }, (_, i) => {
+      const name = `Pump${String(i + 1).padStart(2, '0')}`;
+      return { twin: name, root: name };
+    }),
+  });
+}
+
+function flow(url: string, map: string): TestFlow {
+  return [
+    { id: 'f1', type: 'tab' },
+    { id: 'e1', type: 'twin-opcua-endpoint', url, securityMode: 'None', securityPolicy: 'None', version: 1 },
+    {
+      id: 'm1',
+      type: 'twin-opcua-map',
+      z: 'f1',
+      endpoint: 'e1',
+      mapping: map,
+      version: 1,
+      wires: [['values'], ['acks']],
+    },
+    { id: 'values', type: 'helper', z: 'f1' },
+    { id: 'acks', type: 'helper', z: 'f1' },
+    { id: 'c1', type: 'catch', z: 'f1', scope: ['m1'], uncaught: false, wires: [['caught']] },
+    { id: 'caught', type: 'helper', z: 'f1' },
+  ] as TestFlow;
+}
+
+const node = (id: string): Node => helper.getNode(id) as Node;
+
+/** The latest value seen per twin and property. */
+function latest(messages: AnyMessage[]): Map<string, Record<string, Sample>> {
+  const out = new Map<string, Record<string, Sample>>();
+  for (const m of messages)
+    out.set(m.topic as string, {
+      ...(out.get(m.topic as string) ?? {}),
+      ...(m.payload as Record<string, Sample>),
+    });
+  return out;
+}
+
+describe('integration: twin-opcua-map against a real node-opcua server', function () {
+  this.timeout(60_000);
+  let server: PlantServer;
+  let userDir: string;
+
+  before(async () => {
+    server = new PlantServer(2);
+    await server.start();
+  });
+  after(async () => {
+    await server.dispose();
+  });
+  beforeEach(() => {
+    userDir = mkdtempSync(join(tmpdir(), 'twinflow-opcua-client-'));
+    useSettings({ userDir });
+  });
+  afterEach(async () => {
+    await helper.unload();
+    useSettings({});
+    rmSync(userDir, { recursive: true, force: true });
+  });
+
+  it('subscribes through one session, resolves browse paths and nsu= ids, scales, and reports quality and timestamps', async () => {
+    await helper.load([endpointNode, mapNode], flow(server.url, mapping(2)));
+    const values = collect(node('values'));
+    await waitFor(
+      () => latest(values).get('Pump02')?.state !== undefined,
+      10_000,
+      'first values of both twins',
+    );
+    const p1 = latest(values).get('Pump01')!;
+    assert.equal(p1.speed.value, 1000);
+    assert.equal(p1.speed.unit, 'rpm');
+    assert.equal(p1.speed.quality, 'good');
+    assert.equal(p1.speed.statusCode, 'Good');
+    assert.equal(typeof p1.speed.serverTimestamp, 'number');
+    assert.ok(
+      Math.abs((p1.level.value as number) - (16384 * 100) / 30000) < 1e-9,
+      'raw 16384 of 30000 is 54.6 %',
+    );
+    assert.equal(p1.state.value, 'Running');
+    server.set('Pump01', 'Speed', 1234);
+    await waitFor(() => latest(values).get('Pump01')?.speed.value === 1234, 5000, 'a changed value');
+    server.set('Pump01', 'RawLevel', 32000); // beyond the raw range of 30000: clamped
+    await waitFor(() => latest(values).get('Pump01')?.level.value === 100, 5000, 'a clamped value');
+  });
+
+  it('applies the absolute deadband at the server', async () => {
+    await helper.load([endpointNode, mapNode], flow(server.url, mapping(1)));
+    const values = collect(node('values'));
+    await waitFor(() => latest(values).get('Pump01')?.temperature !== undefined, 10_000, 'first values');
+    const seen = () =>
+      values.filter((m) => (m.payload as Record<string, unknown>).temperature !== undefined).length;
+    // The first read and the subscription's initial notification both bring the value; count from after both.
+    await waitFor(() => seen() >= 2, 5000, 'the initial notification');
+    const before = seen();
+    server.set('Pump01', 'Temperature', 61); // 1 K: inside the 5 K deadband
+    await new Promise((r) => setTimeout(r, 600));
+    assert.equal(seen(), before, 'no notification inside the deadband');
+    server.set('Pump01', 'Temperature', 70);
+    await waitFor(
+      () => latest(values).get('Pump01')?.temperature.value === 70,
+      5000,
+      'a change beyond the deadband',
+    );
+  });
+
+  it('writes desired values back, coerced and scaled, and acknowledges each property', async () => {
+    await helper.load([endpointNode, mapNode], flow(server.url, mapping(1)));
+    const values = collect(node('values'));
+    const acks = collect(node('acks'));
+    await waitFor(() => latest(values).get('Pump01')?.speed !== undefined, 10_000, 'connected');
+    node('m1').receive({
+      topic: 'Pump01',
+      payload: { speed: 1500, level: 25, temperature: 10, state: 'Stopped' },
+    } as never);
+    await waitFor(() => acks.length === 1, 5000, 'an acknowledgement');
+    assert.equal(acks[0].action, 'ack');
+    assert.equal(acks[0].topic, 'Pump01');
+    const ack = acks[0].payload as Record<string, { status: string; reason?: string }>;
+    assert.deepEqual(ack.speed, { status: 'accepted' });
+    assert.deepEqual(ack.level, { status: 'accepted' });
+    assert.equal(ack.temperature.status, 'rejected');
+    assert.match(ack.temperature.reason!, /not writable/);
+    assert.equal(ack.state.status, 'rejected');
+    assert.equal(server.get('Pump01', 'Speed'), 1500);
+    assert.equal(server.get('Pump01', 'RawLevel'), 7500, 'level written back as raw Int16');
+    node('m1').receive({ topic: 'Pump01', payload: { speed: 'fast', level: 1e9 } } as never);
+    await waitFor(() => acks.length === 2, 5000, 'a second acknowledgement');
+    const bad = acks[1].payload as Record<string, { status: string; reason?: string }>;
+    assert.equal(bad.speed.status, 'rejected');
+    assert.match(bad.speed.reason!, /not a finite number for Double/);
+    assert.match(bad.level.reason!, /out of range for Int16/);
+    assert.equal(server.get('Pump01', 'Speed'), 1500, 'nothing half-written');
+  });
+
+  it('maps node-red-contrib-opcua messages (NodeId topic) to twin properties', async () => {
+    await helper.load([endpointNode, mapNode], flow(server.url, mapping(1)));
+    const values = collect(node('values'));
+    await waitFor(() => latest(values).get('Pump01')?.speed !== undefined, 10_000, 'connected');
+    values.length = 0;
+    node('m1').receive({
+      topic: `nsu=${PLANT_NAMESPACE};s=Pump01.RawLevel;datatype=Int16`,
+      payload: 0,
+      statusCode: 'UncertainLastUsableValue',
+    } as never);
+    await waitFor(() => values.length > 0, 2000, 'a mapped message');
+    const sample = (values[0].payload as Record<string, Sample>).level;
+    assert.deepEqual([values[0].topic, sample.value, sample.quality], ['Pump01', 0, 'uncertain']);
+  });
+
+  it('reports bad quality for every property when the server dies, and recovers when it returns', async () => {
+    const volatile = new PlantServer(1);
+    await volatile.start();
+    const port = volatile.port;
+    try {
+      await helper.load([endpointNode, mapNode], flow(volatile.url, mapping(1)));
+      const values = collect(node('values'));
+      await waitFor(() => latest(values).get('Pump01')?.state?.quality === 'good', 10_000, 'connected');
+      await volatile.stop();
+      await waitFor(
+        () => Object.values(latest(values).get('Pump01') ?? {}).every((s) => s.quality === 'bad'),
+        15_000,
+        'bad quality',
+      );
+      const bad = latest(values).get('Pump01')!;
+      assert.deepEqual(Object.keys(bad).sort(), ['level', 'speed', 'state', 'temperature']);
+      assert.equal(bad.speed.value, null);
+      volatile.set('Pump01', 'Speed', 777);
+      const restartedAt = Date.now();
+      await volatile.start(port);
+      await waitFor(
+        () => latest(values).get('Pump01')?.speed.value === 777,
+        20_000,
+        'values after the restart',
+      );
+      console.log(
+        `      values back ${((Date.now() - restartedAt) / 1000).toFixed(1)} s after the server restarted`,
+      );
+      assert.equal(latest(values).get('Pump01')!.speed.quality, 'good');
+    } finally {
+      await helper.unload();
+      await volatile.dispose();
+    }
+  });
+
+  it('fails clearly on a wrong endpoint: an error status, no hang, a clean close', async () => {
+    await helper.load([endpointNode, mapNode], flow('opc.tcp://127.0.0.1:1/UA/Nothing', mapping(1)));
+    const statuses: { fill?: string; text?: string }[] = [];
+    (node('m1') as unknown as NodeJS.EventEmitter).on(
+      'call:status',
+      (c: { args: [{ fill?: string; text?: string }] }) => statuses.push(c.args[0]),
+    );
+    await waitFor(() => statuses.some((s) => s.fill === 'red'), 15_000, 'a red status');
+    const started = Date.now();
+    await helper.unload();
+    assert.ok(Date.now() - started < 5000, 'closing does not wait for the retries');
+  });
+
+  it('monitors 1,000 items through one session', async () => {
+    const big = new PlantServer(250);
+    await big.start();
+    try {
+      const started = Date.now();
+      await helper.load([endpointNode, mapNode], flow(big.url, mapping(250)));
+      const values = collect(node('values'));
+      await waitFor(
+        () =>
+          latest(values).size === 250 &&
+          [...latest(values).values()].every((p) => p.state?.quality === 'good'),
+        30_000,
+        '250 twins',
+      );
+      console.log(
+        `      1,000 items (250 twins) subscribed and read in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+      );
+      big.set('Pump250', 'Speed', 4321);
+      await waitFor(
+        () => latest(values).get('Pump250')?.speed.value === 4321,
+        5000,
+        'a change on the last twin',
+      );
+    } finally {
+      await helper.unload();
+      await big.dispose();
+    }
+  });
+});
