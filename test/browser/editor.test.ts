@@ -24,6 +24,12 @@ const INVALID: Record<string, { selector: string; value: string; select?: boolea
   },
   'twin-anomaly': { selector: '#node-input-threshold', value: '1.5', what: 'an alarm threshold above 1' },
   'twin-sim': { selector: '#node-input-step', value: '-1', what: 'a negative step' },
+  'twin-opcua-map': {
+    selector: '#node-input-mapping',
+    value: '{"properties": []}',
+    what: 'a mapping without properties',
+  },
+  'twin-opcua-server': { selector: '#node-input-port', value: 'eighty', what: 'a port that is not a number' },
 };
 
 declare const RED: {
@@ -126,30 +132,53 @@ describe('browser: the Node-RED editor in headless Chromium', function () {
   }
 
   /** Config nodes are edited from a node that uses them: here twin-model, through twin-state's "+" button. */
+  /**
+   * Config nodes are edited from a node that uses them, through its "+" button: how to reach each one and what to
+   * make invalid in it.
+   */
+  const CONFIG_CASES: Record<
+    string,
+    { user: string; field: string; fill: (page: Page) => Promise<void>; what: string }
+  > = {
+    'twin-model': {
+      user: 'twin-state',
+      field: 'model',
+      fill: async (p) => {
+        await p.locator('#node-config-input-name').fill('Pump');
+        await p.locator('.red-ui-tray').last().locator('.red-ui-editableList-addButton').click();
+        await p.locator('.twin-model-name').last().fill('bad name');
+      },
+      what: 'a property named "bad name" makes the model invalid',
+    },
+    'twin-opcua-endpoint': {
+      user: 'twin-opcua-map',
+      field: 'endpoint',
+      fill: async (p) => {
+        await p.locator('#node-config-input-url').fill('http://not-opc-ua');
+      },
+      what: 'an endpoint URL that is not opc.tcp:// is invalid',
+    },
+  };
+
   async function checkConfigDialog(type: string): Promise<void> {
-    assert.equal(type, 'twin-model', `no dialog check written for config node ${type}`);
-    await addAndEdit('twin-state', 'cfg-user', 600);
+    const spec = CONFIG_CASES[type];
+    assert.ok(spec, `no dialog check written for config node ${type}`);
+    await addAndEdit(spec.user, `cfg-user-${type}`, 600);
     await page.locator('#node-dialog-ok').waitFor({ state: 'visible' });
-    await page.locator('#node-input-btn-model-add').click();
+    await page.locator(`#node-input-btn-${spec.field}-add`).click();
     await page.locator('#node-config-dialog-ok').waitFor({ state: 'visible' });
-    await page.locator('#node-config-input-name').fill('Pump');
-    await page.locator('.red-ui-tray').last().locator('.red-ui-editableList-addButton').click();
-    await page.locator('.twin-model-name').last().fill('bad name');
-    await page.screenshot({ path: join(ARTIFACTS, 'edit-twin-model.png') });
+    await spec.fill(page);
+    await page.screenshot({ path: join(ARTIFACTS, `edit-${type}.png`) });
     await page.locator('#node-config-dialog-ok').click();
     await page.locator('#node-config-dialog-ok').waitFor({ state: 'detached' });
-    const models = await page.evaluate(() => {
-      const found: { name?: string; valid?: boolean }[] = [];
+    const configs = await page.evaluate((t) => {
+      const found: { valid?: boolean }[] = [];
       RED.nodes.eachConfig((n) => {
-        if (n.type === 'twin-model') found.push({ name: n.name, valid: n.valid });
+        if (n.type === t) found.push({ valid: n.valid });
       });
       return found;
-    });
-    assert.deepEqual(
-      models,
-      [{ name: 'Pump', valid: false }],
-      'a property named "bad name" makes the model invalid',
-    );
+    }, type);
+    assert.deepEqual(configs, [{ valid: false }], spec.what);
     await page.locator('#node-dialog-cancel').click();
     await page.locator('#node-dialog-cancel').waitFor({ state: 'detached' });
   }
