@@ -40,7 +40,9 @@ function exampleFlows(dir) {
       const path = join(dir, name);
       if (statSync(path).isDirectory()) return exampleFlows(path);
       if (!name.endsWith('.json')) return [];
-      const label = relative(join(repoRoot, 'examples'), path).replace(/\.json$/, '');
+      const label = relative(join(repoRoot, 'examples'), path)
+        .replace(/\.json$/, '')
+        .replace(/^demo\/\d+ - /, '');
       const tab = `tab-${label.replace(/[^A-Za-z0-9]/g, '')}`.slice(0, 40);
       const nodes = JSON.parse(readFileSync(path, 'utf8'));
       return [
@@ -77,13 +79,15 @@ try {
 const flowsFile = join(userDir, 'flows.json');
 const existing = existsSync(flowsFile) ? JSON.parse(readFileSync(flowsFile, 'utf8')) : [];
 if (existing.length === 0) {
+  // The demo on first start; every other example is one click away under Import > Examples.
   await runtime.RED.runtime.flows.setFlows({
-    flows: { flows: exampleFlows(join(repoRoot, 'examples')) },
+    flows: { flows: exampleFlows(join(repoRoot, 'examples', 'demo')) },
     deploymentType: 'full',
   });
 }
 console.log(
-  `\nTwinFlow is running: editor at ${runtime.url}/  (Ctrl-C stops it; twins are kept in .userdir)\n`,
+  `\nTwinFlow is running: editor at ${runtime.url}/ (open the "twins" tab in the sidebar)\n` +
+    `virtual plant PLC: opc.tcp://127.0.0.1:4840/UA/TwinFlow. Ctrl-C stops it; twins are kept in .userdir\n`,
 );
 
 let stopping = false;

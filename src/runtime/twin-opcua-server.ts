@@ -82,12 +82,15 @@ export = function register(RED: NodeAPI): void {
     let namespace: Namespace | undefined;
     let server: OPCUAServer | undefined;
     let startError: Error | undefined;
+    let startErrorReported = false;
 
     const started = (async () => {
       const pki = join(userDir, 'twinflow-opcua-server-pki');
       mkdirSync(pki, { recursive: true });
       const s = new OPCUAServer({
         port: Number(config.port),
+        // Bind to the configured address (loopback by default), not to every interface.
+        host: config.host,
         hostname: config.host === '0.0.0.0' ? undefined : config.host,
         resourcePath: config.resourcePath,
         securityModes: [MessageSecurityMode.None],
@@ -106,7 +109,6 @@ export = function register(RED: NodeAPI): void {
       node.status({ fill: 'green', shape: 'dot', text: `opc.tcp://${config.host}:${s.endpoints[0].port}` });
     })().catch((err: unknown) => {
       startError = toNodeError(RED, 'twin-opcua-server', err);
-      node.error(startError);
       node.status({ fill: 'red', shape: 'ring', text: shortText(startError.message) });
     });
 
@@ -162,7 +164,12 @@ export = function register(RED: NodeAPI): void {
 
     const handle = async (msg: InputMessage, _send: Send): Promise<void> => {
       await started;
-      if (startError) throw startError;
+      if (startError) {
+        // Said once through Catch; afterwards the red status says it, rather than an error per message.
+        if (startErrorReported) return;
+        startErrorReported = true;
+        throw startError;
+      }
       const twin = msg.topic;
       if (typeof twin !== 'string' || !isValidName(twin)) {
         throw new TwinFlowError(

@@ -308,11 +308,12 @@ export = function register(RED: NodeAPI): void {
           if (name in values && !(name in inputs))
             residuals[name] = { value: values[name] - predicted, sourceTimestamp: t };
         }
-        send([
-          outputMessage(result),
-          { ...outputMessage(result), payload: residuals } as NodeMessageInFlow,
-          null,
-        ]);
+        // Residuals only when something measured is also predicted: an empty message would mean nothing downstream.
+        const residualMessage =
+          Object.keys(residuals).length > 0
+            ? ({ ...outputMessage(result), payload: residuals } as NodeMessageInFlow)
+            : null;
+        send([outputMessage(result), residualMessage, null]);
         status(false);
         return;
       }

@@ -30,6 +30,7 @@ export class PlantServer {
   async start(port = 0): Promise<string> {
     const server = new OPCUAServer({
       port,
+      host: '127.0.0.1',
       hostname: 'localhost',
       resourcePath: '/UA/TwinFlowTest',
       securityModes: [MessageSecurityMode.None],
