@@ -59,6 +59,20 @@ export = function register(RED: NodeAPI): void {
     const typeCache = new Map<string, string>();
     let stopMonitoring: (() => Promise<void>) | undefined;
     let itemErrors = 0;
+    /** Consecutive failed attempts per item: nodes can appear later (a PLC still starting), so failures are retried. */
+    const failures = new Map<string, number>();
+    let retryTimer: unknown;
+    const RETRY_MS = 5000;
+    const WARN_AFTER = 3;
+    const itemFailed = (item: MappedItem, status: string): void => {
+      itemErrors++;
+      const key = `${item.twin}.${item.property}`;
+      const count = (failures.get(key) ?? 0) + 1;
+      failures.set(key, count);
+      // Said once, and only when it keeps failing: a node that appears a second later is not worth a warning.
+      if (count === WARN_AFTER)
+        node.warn(`${key}: ${status} (still failing after ${WARN_AFTER} attempts; retrying)`);
+    };
     let generation = 0;
 
     // Readings are coalesced per twin and sent together on the next turn: one message per twin per publish.
@@ -130,8 +144,7 @@ export = function register(RED: NodeAPI): void {
             good.push({ item: r.item, nodeId: r.nodeId });
             byNodeId.set(r.nodeId.toString(), r.item);
           } else {
-            itemErrors++;
-            node.warn(`${r.item.twin}.${r.item.property}: ${r.error}`);
+            itemFailed(r.item, r.error ?? 'unresolved');
             emitReading({
               item: r.item,
               value: null,
@@ -141,12 +154,16 @@ export = function register(RED: NodeAPI): void {
             });
           }
         }
-        stopMonitoring = await monitorItems(session, good, emitReading, (item, status) => {
-          itemErrors++;
-          node.warn(`${item.twin}.${item.property}: ${status}`);
-        });
+        stopMonitoring = await monitorItems(session, good, emitReading, itemFailed);
         // Fresh values after every (re)connect, not only the next changes.
         await readAll(session, good, emitReading);
+        if (itemErrors === 0) failures.clear();
+        else if (retryTimer === undefined) {
+          retryTimer = clock.setTimeout(() => {
+            retryTimer = undefined;
+            if (connection?.session) void onSession(connection.session, connection.namespaceArray);
+          }, RETRY_MS);
+        }
         showState();
       } catch (err) {
         const error = toNodeError(RED, 'twin-opcua-map', err);
@@ -233,6 +250,8 @@ export = function register(RED: NodeAPI): void {
     node.on('input', handleInput(RED, node, 'twin-opcua-map', handle) as (msg: NodeMessageInFlow) => void);
     node.on('close', (_removed: boolean, done: () => void) => {
       generation++;
+      if (retryTimer !== undefined) clock.clearTimeout(retryTimer);
+      retryTimer = undefined;
       connection?.off('state', showState);
       connection?.off('session', sessionListener);
       connection?.off('lost', onLost);

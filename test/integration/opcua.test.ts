@@ -137,6 +137,26 @@ describe('integration: twin-opcua-map against a real node-opcua server', functio
     await waitFor(() => latest(values).get('Pump01')?.level.value === 100, 5000, 'a clamped value');
   });
 
+  it('reports an address the server does not have as bad quality, keeps the others, and retries', async () => {
+    await helper.load(
+      [endpointNode, mapNode],
+      flow(server.url, mapping(1, [{ property: 'ghost', browsePath: 'Ghost', samplingInterval: 100 }])),
+    );
+    const values = collect(node('values'));
+    await waitFor(() => latest(values).get('Pump01')?.speed?.quality === 'good', 10_000, 'good values');
+    const ghost = latest(values).get('Pump01')!.ghost;
+    assert.deepEqual([ghost.value, ghost.quality, ghost.statusCode], [null, 'bad', 'BadNodeIdUnknown']);
+    const statuses: { text?: string }[] = [];
+    (node('m1') as unknown as NodeJS.EventEmitter).on('call:status', (c: { args: [{ text?: string }] }) =>
+      statuses.push(c.args[0]),
+    );
+    await waitFor(
+      () => statuses.some((s) => s.text === '4 items, 1 failed'),
+      8000,
+      'a retry with the same result',
+    );
+  });
+
   it('applies the absolute deadband at the server', async () => {
     await helper.load([endpointNode, mapNode], flow(server.url, mapping(1)));
     const values = collect(node('values'));
