@@ -56,8 +56,3 @@ export function isPlainObject(x: unknown): x is Record<string, unknown> {
 export function isSample(x: unknown): x is Sample {
   return isPlainObject(x) && Object.prototype.hasOwnProperty.call(x, 'value');
 }
-
-/** Normalises a payload entry to a Sample (a plain value becomes `{ value }`). */
-export function toSample(x: unknown): Sample {
-  return isSample(x) ? x : { value: x };
-}

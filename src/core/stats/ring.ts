@@ -30,7 +30,3 @@ export function ringValues(r: Ring): number[] {
     ? r.values.slice()
     : [...r.values.slice(r.start), ...r.values.slice(0, r.start)];
 }
-
-export function ringFull(r: Ring): boolean {
-  return r.values.length === r.capacity;
-}

@@ -15,17 +15,6 @@ export function contextGet<T>(context: NodeContextData, key: string, store?: str
   });
 }
 
-export function contextSet(
-  context: NodeContextData,
-  key: string,
-  value: unknown,
-  store?: string,
-): Promise<void> {
-  return new Promise((resolve, reject) => {
-    context.set(key, value, store as string, (err?: Error | null) => (err ? reject(err) : resolve()));
-  });
-}
-
 /**
  * Sets a context value and, when the store answers at once (the memory store, the file store's cache), returns
  * undefined synchronously; only a store that answers later costs a promise.

@@ -5,13 +5,11 @@ import { exponential, uniform } from '../rng';
  * A machine or conveyor with discrete states and OEE, event-driven inside each step: failure and repair times are
  * drawn (exponential, MTBF and MTTR) and transitions happen at their exact times, never rounded to the step, so
  * availability has no time-step bias (fixed-step simulation at 60 s steps gives 0.9167 for an analytic 0.9231).
- * States: 0 idle (not commanded), 1 running, 2 fault, 3 changeover. Parts finish every cycle time while running;
+ * States (output `state`): 0 idle (not commanded), 1 running, 2 fault, 3 changeover. Parts finish every cycle time while running;
  * a share `scrap` is bad.
  *   Availability = run time / planned time (running + fault); Performance = ideal cycle time × parts / run time;
  *   Quality = good / total; OEE = A × P × Q. Long run: A = MTBF / (MTBF + MTTR), OEE = A (1 - scrap).
  */
-export const MACHINE_STATES = ['idle', 'running', 'fault', 'changeover'] as const;
-
 export interface MachineState {
   mode: number;
   /** Simulation time of the next failure (running) or end of repair / changeover. */
