@@ -2,7 +2,16 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { Node } from 'node-red';
 import { ManualClock } from '../helpers/clock';
-import { collect, helper, loadNode, useSettings, type AnyMessage, type TestFlow } from '../helpers/node-red';
+import {
+  type AnyMessage,
+  collect,
+  finishNodes,
+  helper,
+  loadNode,
+  sendAndWait,
+  type TestFlow,
+  useSettings,
+} from '../helpers/node-red';
 
 /**
  * The input contract of twin-anomaly and twin-sim under random and hostile messages: every message either completes
@@ -79,10 +88,7 @@ function flow(type: string, config: Record<string, unknown>): TestFlow {
   return [
     { id: 'f1', type: 'tab' },
     { id: 'n1', type, z: 'f1', version: 1, wires: [[], [], []], ...config },
-    { id: 'c1', type: 'catch', z: 'f1', scope: ['n1'], uncaught: false, wires: [['caught']] },
-    { id: 'caught', type: 'helper', z: 'f1' },
-    { id: 'k1', type: 'complete', z: 'f1', scope: ['n1'], uncaught: false, wires: [['completed']] },
-    { id: 'completed', type: 'helper', z: 'f1' },
+    ...finishNodes('n1'),
   ] as TestFlow;
 }
 
@@ -103,21 +109,7 @@ async function fuzz(label: string, type: string, config: Record<string, unknown>
     fc.asyncProperty(hostileMessage, async (msg) => {
       const before = savedState();
       caught.length = 0;
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(
-          () => reject(new Error(`no completion for ${JSON.stringify(msg).slice(0, 200)}`)),
-          2000,
-        );
-        const finish = (): void => {
-          clearTimeout(timer);
-          node('completed').off('input', finish);
-          node('caught').off('input', finish);
-          resolve();
-        };
-        node('completed').on('input', finish);
-        node('caught').on('input', finish);
-        node('n1').receive(msg as AnyMessage as never);
-      });
+      await sendAndWait('n1', msg as AnyMessage, 2000);
       if (caught.length > 0) {
         rejected++;
         assert.ok(

@@ -3,7 +3,16 @@ import fc from 'fast-check';
 import type { Node } from 'node-red';
 import type { TwinModelNode } from '../../src/runtime/twin/model-node';
 import { ManualClock } from '../helpers/clock';
-import { collect, helper, loadNode, useSettings, type AnyMessage, type TestFlow } from '../helpers/node-red';
+import {
+  type AnyMessage,
+  collect,
+  finishNodes,
+  helper,
+  loadNode,
+  sendAndWait,
+  type TestFlow,
+  useSettings,
+} from '../helpers/node-red';
 
 /**
  * Property-based test of twin-state's input contract in a real runtime: random and hostile messages (wrong types,
@@ -49,10 +58,7 @@ const flow = [
     wires: [['out'], [], []],
   },
   { id: 'out', type: 'helper', z: 'f1' },
-  { id: 'c1', type: 'catch', z: 'f1', scope: ['s1'], uncaught: false, wires: [['caught']] },
-  { id: 'caught', type: 'helper', z: 'f1' },
-  { id: 'k1', type: 'complete', z: 'f1', scope: ['s1'], uncaught: false, wires: [['completed']] },
-  { id: 'completed', type: 'helper', z: 'f1' },
+  ...finishNodes('s1'),
 ] as TestFlow;
 
 const hostileValue = fc.oneof(
@@ -134,16 +140,6 @@ const hostileMessage = fc
   )
   .map((msg) => ({ ...msg }));
 
-function summarize(msg: unknown): string {
-  try {
-    return JSON.stringify(msg, (_k, v: unknown) =>
-      typeof v === 'string' && v.length > 50 ? `${v.slice(0, 20)}…(${v.length})` : v,
-    ).slice(0, 300);
-  } catch {
-    return 'a message with a circular payload';
-  }
-}
-
 const node = (id: string): Node => helper.getNode(id) as Node;
 
 function snapshot(): string {
@@ -193,21 +189,7 @@ describe('fuzz: twin-state input contract', function () {
       fc.asyncProperty(hostileMessage, async (msg) => {
         const before = snapshot();
         caught.length = 0;
-        await new Promise<void>((resolve, reject) => {
-          const timer = setTimeout(
-            () => reject(new Error(`the node never completed nor reported an error for ${summarize(msg)}`)),
-            2000,
-          );
-          const finish = (): void => {
-            clearTimeout(timer);
-            node('completed').off('input', finish);
-            node('caught').off('input', finish);
-            resolve();
-          };
-          node('completed').on('input', finish);
-          node('caught').on('input', finish);
-          node('s1').receive(msg as AnyMessage as never);
-        });
+        await sendAndWait('s1', msg as AnyMessage, 2000);
         if (caught.length > 0) {
           rejected++;
           const error = caught[0].error as { message: string; code?: string };

@@ -67,3 +67,48 @@ export async function waitFor(check: () => boolean, ms = 2000, what = 'condition
 
 /** Lets the runtime process what was sent so far (message delivery is asynchronous). */
 export const settle = (ms = 20): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** A Catch and a Complete node scoped to `target`, feeding helper nodes `caught` and `completed` (see sendAndWait). */
+export function finishNodes(target: string, tab = 'f1'): object[] {
+  return [
+    { id: 'c1', type: 'catch', z: tab, scope: [target], uncaught: false, wires: [['caught']] },
+    { id: 'caught', type: 'helper', z: tab },
+    { id: 'k1', type: 'complete', z: tab, scope: [target], uncaught: false, wires: [['completed']] },
+    { id: 'completed', type: 'helper', z: tab },
+  ];
+}
+
+/**
+ * Sends a message to `target` and waits until the node has finished with it: Complete (done()) or Catch
+ * (done(err)). Needs finishNodes(target) in the flow. Rejects after `ms` with the message, so a hang fails.
+ */
+export async function sendAndWait(target: string, msg: AnyMessage, ms = 5000): Promise<void> {
+  const completed = helper.getNode('completed') as Node;
+  const caught = helper.getNode('caught') as Node;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`${target} never completed nor reported an error for ${summarize(msg)}`)),
+      ms,
+    );
+    const finish = (): void => {
+      clearTimeout(timer);
+      completed.off('input', finish);
+      caught.off('input', finish);
+      resolve();
+    };
+    completed.on('input', finish);
+    caught.on('input', finish);
+    (helper.getNode(target) as Node).receive(msg as never);
+  });
+  await settle(2); // outputs were sent before done(); let their delivery finish
+}
+
+function summarize(msg: unknown): string {
+  try {
+    return JSON.stringify(msg, (_k, v: unknown) =>
+      typeof v === 'string' && v.length > 50 ? `${v.slice(0, 20)}…(${v.length})` : v,
+    ).slice(0, 300);
+  } catch {
+    return 'a message with a circular payload';
+  }
+}

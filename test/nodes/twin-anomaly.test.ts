@@ -5,14 +5,15 @@ import { join } from 'node:path';
 import type { Node } from 'node-red';
 import { ManualClock } from '../helpers/clock';
 import {
+  type AnyMessage,
   collect,
+  finishNodes,
   helper,
   loadNode,
   runtimeContext,
-  settle,
-  useSettings,
-  type AnyMessage,
+  sendAndWait,
   type TestFlow,
+  useSettings,
 } from '../helpers/node-red';
 
 const twinAnomaly = loadNode('twin-anomaly');
@@ -41,29 +42,13 @@ function flow(extra: Record<string, unknown> = {}): TestFlow {
     },
     { id: 'out', type: 'helper', z: 'f1' },
     { id: 'alarm', type: 'helper', z: 'f1' },
-    { id: 'c1', type: 'catch', z: 'f1', scope: ['a1'], uncaught: false, wires: [['caught']] },
-    { id: 'caught', type: 'helper', z: 'f1' },
-    { id: 'k1', type: 'complete', z: 'f1', scope: ['a1'], uncaught: false, wires: [['completed']] },
-    { id: 'completed', type: 'helper', z: 'f1' },
+    ...finishNodes('a1'),
   ] as TestFlow;
 }
 
 const node = (id: string): Node => helper.getNode(id) as Node;
 
-async function send(msg: AnyMessage): Promise<void> {
-  const finished = new Promise<void>((resolve) => {
-    const onFinish = (): void => {
-      node('completed').off('input', onFinish);
-      node('caught').off('input', onFinish);
-      resolve();
-    };
-    node('completed').on('input', onFinish);
-    node('caught').on('input', onFinish);
-  });
-  node('a1').receive(msg as never);
-  await finished;
-  await settle(2);
-}
+const send = (msg: AnyMessage): Promise<void> => sendAndWait('a1', msg);
 
 /** A deterministic noisy signal around 60. */
 const noisy = (i: number): number => 60 + Math.sin(i * 1.7) * 0.8 + Math.cos(i * 0.37) * 0.4;

@@ -2,14 +2,16 @@ import assert from 'node:assert/strict';
 import type { Node } from 'node-red';
 import { ManualClock } from '../helpers/clock';
 import {
+  type AnyMessage,
   collect,
+  finishNodes,
   helper,
   loadNode,
   nextMessage,
+  sendAndWait,
   settle,
-  useSettings,
-  type AnyMessage,
   type TestFlow,
+  useSettings,
 } from '../helpers/node-red';
 
 const twinSim = loadNode('twin-sim');
@@ -38,29 +40,13 @@ function flow(extra: Record<string, unknown> = {}): TestFlow {
     { id: 'out', type: 'helper', z: 'f1' },
     { id: 'residuals', type: 'helper', z: 'f1' },
     { id: 'results', type: 'helper', z: 'f1' },
-    { id: 'c1', type: 'catch', z: 'f1', scope: ['s1'], uncaught: false, wires: [['caught']] },
-    { id: 'caught', type: 'helper', z: 'f1' },
-    { id: 'k1', type: 'complete', z: 'f1', scope: ['s1'], uncaught: false, wires: [['completed']] },
-    { id: 'completed', type: 'helper', z: 'f1' },
+    ...finishNodes('s1'),
   ] as TestFlow;
 }
 
 const node = (id: string): Node => helper.getNode(id) as Node;
 
-async function send(msg: AnyMessage): Promise<void> {
-  const finished = new Promise<void>((resolve) => {
-    const onFinish = (): void => {
-      node('completed').off('input', onFinish);
-      node('caught').off('input', onFinish);
-      resolve();
-    };
-    node('completed').on('input', onFinish);
-    node('caught').on('input', onFinish);
-  });
-  node('s1').receive(msg as never);
-  await finished;
-  await settle(2);
-}
+const send = (msg: AnyMessage): Promise<void> => sendAndWait('s1', msg);
 
 async function snapshot(): Promise<Record<string, unknown>> {
   const reply = nextMessage(node('results'));

@@ -5,15 +5,17 @@ import { join } from 'node:path';
 import type { Node } from 'node-red';
 import { ManualClock } from '../helpers/clock';
 import {
+  type AnyMessage,
   collect,
+  finishNodes,
   helper,
   loadNode,
   nextMessage,
   runtimeContext,
+  sendAndWait,
   settle,
-  useSettings,
-  type AnyMessage,
   type TestFlow,
+  useSettings,
 } from '../helpers/node-red';
 
 const twinModel = loadNode('twin-model');
@@ -61,30 +63,13 @@ function flow(extra: Record<string, unknown> = {}, properties: unknown = PROPERT
     { id: 'out', type: 'helper', z: 'f1' },
     { id: 'delta', type: 'helper', z: 'f1' },
     { id: 'events', type: 'helper', z: 'f1' },
-    { id: 'c1', type: 'catch', z: 'f1', scope: ['s1'], uncaught: false, wires: [['caught']] },
-    { id: 'caught', type: 'helper', z: 'f1' },
-    { id: 'k1', type: 'complete', z: 'f1', scope: ['s1'], uncaught: false, wires: [['completed']] },
-    { id: 'completed', type: 'helper', z: 'f1' },
+    ...finishNodes('s1'),
   ] as TestFlow;
 }
 
 const node = (id: string): Node => helper.getNode(id) as Node;
 
-/** Sends a message to the twin-state node and waits until it has finished with it (Complete or Catch). */
-async function send(msg: AnyMessage): Promise<void> {
-  const finished = new Promise<void>((resolve) => {
-    const onFinish = (): void => {
-      node('completed').off('input', onFinish);
-      node('caught').off('input', onFinish);
-      resolve();
-    };
-    node('completed').on('input', onFinish);
-    node('caught').on('input', onFinish);
-  });
-  node('s1').receive(msg as never);
-  await finished;
-  await settle(5); // outputs were sent before done(); let their delivery finish
-}
+const send = (msg: AnyMessage): Promise<void> => sendAndWait('s1', msg);
 
 async function getTwin(id: string): Promise<AnyMessage> {
   const reply = nextMessage(node('out'));
