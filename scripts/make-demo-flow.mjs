@@ -295,7 +295,7 @@ nodes.push({
   version: 1,
   x: 410,
   y: 620,
-  wires: [[id('anomaly'), id('onlyPump01')], [], [id('events')]],
+  wires: [[id('anomaly'), id('onlyPump01'), id('unsPumps')], [], [id('events')]],
 });
 nodes.push({
   id: id('stateLine'),
@@ -308,8 +308,40 @@ nodes.push({
   version: 1,
   x: 410,
   y: 700,
-  wires: [[], [], [id('events')]],
+  wires: [[id('unsLine')], [], [id('events')]],
 });
+nodes.push({
+  id: id('mqtt'),
+  type: 'twin-mqtt-broker',
+  name: 'local broker',
+  url: 'mqtt://127.0.0.1:1883',
+  clientId: '',
+  protocolVersion: '4',
+  version: 1,
+});
+for (const [uns, model, yy, back] of [
+  ['unsPumps', 'modelPump', 580, 'statePumps'],
+  ['unsLine', 'modelLine', 760, 'stateLine'],
+]) {
+  nodes.push({
+    id: id(uns),
+    type: 'twin-uns',
+    name: uns === 'unsPumps' ? 'UNS: pumps' : 'UNS: line',
+    broker: id('mqtt'),
+    model: id(model),
+    topic: '{enterprise}/{site}/{area}/{line}/{cell}/{twin}/{property}',
+    qos: '1',
+    retain: true,
+    publishTwin: true,
+    commands: true,
+    setSuffix: 'set',
+    bufferSize: '10000',
+    version: 1,
+    x: 640,
+    y: yy,
+    wires: [[id(back)]],
+  });
+}
 nodes.push({
   id: id('anomaly'),
   type: 'twin-anomaly',

@@ -52,6 +52,24 @@ function exampleFlows(dir) {
     });
 }
 
+// The plant's MQTT broker (aedes, in this process) for the UNS bridge; a broker already on the port is used as is.
+let mqttBroker;
+try {
+  const { Aedes } = await import('aedes');
+  const { createServer } = await import('node:net');
+  const aedes = await Aedes.createBroker();
+  const server = createServer(aedes.handle);
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(1883, '127.0.0.1', resolve);
+  });
+  mqttBroker = { aedes, server };
+} catch (err) {
+  console.warn(
+    `MQTT broker not started (${err.code === 'EADDRINUSE' ? 'port 1883 is in use; the demo publishes to what listens there' : err.message})`,
+  );
+}
+
 let runtime;
 try {
   runtime = await startNodeRed({
@@ -87,7 +105,8 @@ if (existing.length === 0) {
 }
 console.log(
   `\nTwinFlow is running: editor at ${runtime.url}/ (open the "twins" tab in the sidebar)\n` +
-    `virtual plant PLC: opc.tcp://127.0.0.1:4840/UA/TwinFlow. Ctrl-C stops it; twins are kept in .userdir\n`,
+    `virtual plant PLC: opc.tcp://127.0.0.1:4840/UA/TwinFlow, UNS broker: mqtt://127.0.0.1:1883\n` +
+    `Ctrl-C stops it; twins are kept in .userdir\n`,
 );
 
 let stopping = false;
@@ -96,6 +115,10 @@ const stop = async (signal) => {
   stopping = true;
   console.log(`\n${signal}: stopping Node-RED and flushing twin state...`);
   await runtime.stop();
+  if (mqttBroker) {
+    await new Promise((resolve) => mqttBroker.aedes.close(resolve));
+    await new Promise((resolve) => mqttBroker.server.close(resolve));
+  }
   process.exit(0);
 };
 process.on('SIGINT', () => void stop('SIGINT'));

@@ -30,6 +30,11 @@ const INVALID: Record<string, { selector: string; value: string; select?: boolea
     what: 'a mapping without properties',
   },
   'twin-opcua-server': { selector: '#node-input-port', value: 'eighty', what: 'a port that is not a number' },
+  'twin-uns': {
+    selector: '#node-input-topic',
+    value: '{enterprise}/{twin}',
+    what: 'a topic template without {property}',
+  },
 };
 
 declare const RED: {
@@ -149,6 +154,14 @@ describe('browser: the Node-RED editor in headless Chromium', function () {
         await p.locator('.twin-model-name').last().fill('bad name');
       },
       what: 'a property named "bad name" makes the model invalid',
+    },
+    'twin-mqtt-broker': {
+      user: 'twin-uns',
+      field: 'broker',
+      fill: async (p) => {
+        await p.locator('#node-config-input-url').fill('http://not-mqtt');
+      },
+      what: 'a broker URL that is not mqtt:// is invalid',
     },
     'twin-opcua-endpoint': {
       user: 'twin-opcua-map',

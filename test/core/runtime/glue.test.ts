@@ -66,6 +66,11 @@ describe('runtime glue', () => {
       assert.deepEqual(migrateConfig({ a: 5, version: 1 }, steps), { a: 5, b: 10, version: 2 });
       assert.deepEqual(migrateConfig({ a: 5, b: 0, version: 2 }, steps), { a: 5, b: 0, version: 2 });
       assert.equal(latestVersion(steps), 2);
+      assert.deepEqual(
+        migrateConfig({ b: 0, version: 2 }, steps),
+        { a: 1, b: 0, version: 2 },
+        'version-1 defaults fill gaps',
+      );
     });
 
     it('brings a pre-release twin-model and twin-state config to version 1 with defaults', () => {

@@ -1,0 +1,81 @@
+import { EventEmitter } from 'node:events';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+
+export interface BrokerOptions {
+  url: string;
+  clientId: string;
+  protocolVersion: 4 | 5;
+  username?: string;
+  password?: string;
+}
+
+interface BrokerEvents {
+  state: ['connected' | 'disconnected' | 'error', string];
+  message: [string, Buffer];
+}
+
+/**
+ * ONE MQTT client per broker, shared by every node that uses it (owned by the twin-mqtt-broker config node), over
+ * the `mqtt` package v5 with its own reconnection. Opens when the first node needs it, closes with the last.
+ */
+export class BrokerConnection extends EventEmitter<BrokerEvents> {
+  private client?: MqttClient;
+  private users = 0;
+  private readonly subscriptions = new Set<string>();
+
+  constructor(private readonly options: BrokerOptions) {
+    super();
+    this.setMaxListeners(0);
+  }
+
+  get connected(): boolean {
+    return this.client?.connected === true;
+  }
+
+  acquire(): void {
+    this.users += 1;
+    if (this.client) return;
+    const o = this.options;
+    const options: IClientOptions = {
+      clientId: o.clientId,
+      protocolVersion: o.protocolVersion,
+      reconnectPeriod: 1000,
+      connectTimeout: 5000,
+      clean: true,
+    };
+    if (o.username) options.username = o.username;
+    if (o.password) options.password = o.password;
+    const client = mqtt.connect(o.url, options);
+    client.on('connect', () => {
+      for (const topic of this.subscriptions) client.subscribe(topic, { qos: 1 });
+      this.emit('state', 'connected', o.url);
+    });
+    client.on('close', () => this.emit('state', 'disconnected', o.url));
+    client.on('error', (err) => this.emit('state', 'error', err.message));
+    client.on('message', (topic, payload) => this.emit('message', topic, payload));
+    this.client = client;
+  }
+
+  async release(): Promise<void> {
+    this.users = Math.max(0, this.users - 1);
+    if (this.users === 0) await this.close();
+  }
+
+  subscribe(topic: string): void {
+    this.subscriptions.add(topic);
+    if (this.connected) this.client?.subscribe(topic, { qos: 1 });
+  }
+
+  publish(topic: string, payload: string, qos: 0 | 1 | 2, retain: boolean): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (!this.client) return reject(new Error('not connected'));
+      this.client.publish(topic, payload, { qos, retain }, (err) => (err ? reject(err) : resolve()));
+    });
+  }
+
+  async close(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    if (client) await client.endAsync(true).catch(() => undefined);
+  }
+}

@@ -1,0 +1,38 @@
+import { Aedes } from 'aedes';
+import { createServer, type Server } from 'node:net';
+
+/**
+ * A real MQTT 3.1.1 broker (aedes) in-process on a loopback port, stoppable and restartable on the same port for
+ * broker-outage tests. Each start is a fresh broker: retained messages do not survive a restart.
+ */
+export class TestBroker {
+  private server?: Server;
+  private broker?: Aedes;
+  port = 0;
+
+  async start(port = 0): Promise<string> {
+    const broker = await Aedes.createBroker();
+    const server = createServer(broker.handle);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => resolve());
+    });
+    this.broker = broker;
+    this.server = server;
+    this.port = (server.address() as { port: number }).port;
+    return this.url;
+  }
+
+  get url(): string {
+    return `mqtt://127.0.0.1:${this.port}`;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    const broker = this.broker;
+    this.server = undefined;
+    this.broker = undefined;
+    await new Promise<void>((resolve) => (broker ? broker.close(() => resolve()) : resolve()));
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  }
+}
