@@ -11,7 +11,7 @@ export const DEFAULT_TOPIC_TEMPLATE = '{enterprise}/{site}/{area}/{line}/{cell}/
 
 export type TopicValues = Hierarchy & { twin: string; property?: string };
 
-const level = (value: string): string => value.replace(/[+#/\u0000]/g, '_');
+const level = (value: string): string => value.replace(/[+#/]/g, '_').replaceAll(String.fromCharCode(0), '_');
 
 /**
  * @example renderTopic('{enterprise}/{site}/{cell}/{twin}/{property}', { enterprise: 'Acme', site: 'P1', twin: 'Pump01', property: 'flow' }) // => 'Acme/P1/Pump01/flow'
