@@ -15,7 +15,10 @@ export interface Migration<T> {
   readonly _result?: T;
 }
 
-export function migrateConfig<T>(config: object, migrations: readonly Migration<T>[]): T & { version: number } {
+export function migrateConfig<T>(
+  config: object,
+  migrations: readonly Migration<T>[],
+): T & { version: number } {
   const raw = config as Record<string, unknown>;
   const from = Number(raw.version) || 0;
   let current: Record<string, unknown> = { ...raw };
