@@ -166,6 +166,8 @@ export = function register(RED: NodeAPI): void {
         }
         showState();
       } catch (err) {
+        // The connection dropped while subscribing: the next 'session' event rebuilds everything, nothing to report.
+        if (mine !== generation || !connection?.session) return;
         const error = toNodeError(RED, 'twin-opcua-map', err);
         node.error(error);
         node.status({ fill: 'red', shape: 'ring', text: shortText(error.message) });

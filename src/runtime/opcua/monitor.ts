@@ -1,6 +1,6 @@
 import {
   AttributeIds,
-  ClientSubscription,
+  type ClientSubscription,
   DataChangeFilter,
   DataChangeTrigger,
   DeadbandType,
@@ -55,49 +55,58 @@ export async function monitorItems(
     byInterval.set(r.item.samplingInterval, list);
   }
   const subscriptions: ClientSubscription[] = [];
-  for (const [interval, entries] of byInterval) {
-    const subscription = ClientSubscription.create(session, {
-      requestedPublishingInterval: interval,
-      requestedLifetimeCount: 60,
-      requestedMaxKeepAliveCount: 10,
-      maxNotificationsPerPublish: 10_000,
-      publishingEnabled: true,
-      priority: 1,
-    });
-    subscriptions.push(subscription);
-    for (let start = 0; start < entries.length; start += BATCH) {
-      const batch = entries.slice(start, start + BATCH);
-      // Items in one CreateMonitoredItems call share parameters; deadband differs per item, so group by it.
-      const groups = new Map<string, typeof batch>();
-      for (const e of batch) {
-        const key = `${e.item.deadbandType}:${e.item.deadbandValue}`;
-        groups.set(key, [...(groups.get(key) ?? []), e]);
-      }
-      for (const group of groups.values()) {
-        const { deadbandType, deadbandValue } = group[0].item;
-        const filter =
-          deadbandType === 'none'
-            ? null
-            : new DataChangeFilter({
-                trigger: DataChangeTrigger.StatusValue,
-                deadbandType: deadbandType === 'absolute' ? DeadbandType.Absolute : DeadbandType.Percent,
-                deadbandValue,
-              });
-        const monitored = await subscription.monitorItems(
-          group.map((e) => ({ nodeId: e.nodeId, attributeId: AttributeIds.Value })),
-          { samplingInterval: interval, queueSize: 1, discardOldest: true, filter },
-          TimestampsToReturn.Both,
-        );
-        monitored.on('changed', (_mi, dv, index) => onReading(toReading(group[index].item, dv)));
-        monitored.monitoredItems.forEach((mi, index) => {
-          if (mi.statusCode && !mi.statusCode.isGood()) onItemError(group[index].item, mi.statusCode.name);
-        });
-      }
-    }
-  }
-  return async () => {
+  const stop = async (): Promise<void> => {
     await Promise.all(subscriptions.map((s) => s.terminate().catch(() => undefined)));
   };
+  try {
+    for (const [interval, entries] of byInterval) {
+      // createSubscription2 rejects when the session is gone (a reconnect in progress); ClientSubscription.create
+      // would throw that from inside node-opcua, out of reach of any handler.
+      const subscription = await session.createSubscription2({
+        requestedPublishingInterval: interval,
+        requestedLifetimeCount: 60,
+        requestedMaxKeepAliveCount: 10,
+        maxNotificationsPerPublish: 10_000,
+        publishingEnabled: true,
+        priority: 1,
+      });
+      subscriptions.push(subscription);
+      for (let start = 0; start < entries.length; start += BATCH) {
+        const batch = entries.slice(start, start + BATCH);
+        // Items in one CreateMonitoredItems call share parameters; deadband differs per item, so group by it.
+        const groups = new Map<string, typeof batch>();
+        for (const e of batch) {
+          const key = `${e.item.deadbandType}:${e.item.deadbandValue}`;
+          groups.set(key, [...(groups.get(key) ?? []), e]);
+        }
+        for (const group of groups.values()) {
+          const { deadbandType, deadbandValue } = group[0].item;
+          const filter =
+            deadbandType === 'none'
+              ? null
+              : new DataChangeFilter({
+                  trigger: DataChangeTrigger.StatusValue,
+                  deadbandType: deadbandType === 'absolute' ? DeadbandType.Absolute : DeadbandType.Percent,
+                  deadbandValue,
+                });
+          const monitored = await subscription.monitorItems(
+            group.map((e) => ({ nodeId: e.nodeId, attributeId: AttributeIds.Value })),
+            { samplingInterval: interval, queueSize: 1, discardOldest: true, filter },
+            TimestampsToReturn.Both,
+          );
+          monitored.on('changed', (_mi, dv, index) => onReading(toReading(group[index].item, dv)));
+          monitored.monitoredItems.forEach((mi, index) => {
+            if (mi.statusCode && !mi.statusCode.isGood()) onItemError(group[index].item, mi.statusCode.name);
+          });
+        }
+      }
+    }
+  } catch (err) {
+    // Nothing half-built is left behind: the caller rebuilds everything on the next session.
+    await stop();
+    throw err;
+  }
+  return stop;
 }
 
 /** Reads every item once (after a (re)connect: fresh values, not only changes). */
