@@ -59,7 +59,7 @@ for (const p of PUMPS) {
     name: `${p.twin} (machine)`,
     model: 'pump',
     ode: '',
-    params: JSON.stringify({ vibrationNoise: 0.05 }),
+    params: JSON.stringify({ vibrationNoise: 0.05, measurementNoise: 0.004 }),
     initialInputs: JSON.stringify({ speed: 100, valve: p.valve }),
     step: '1',
     mode: 'message',
@@ -178,27 +178,29 @@ nodes.push({
 });
 
 // --- The twins side -------------------------------------------------------------------------------------------
+// [name, unit, deadband, staleAfter ms]: constant signals (voltage, valve, fluid temperature) are not watched for
+// staleness, because OPC UA reports by exception and a value that never changes is never reported again.
 const pumpProps = [
-  ['flow', 'm3/h', 0.5],
-  ['pressure', 'bar', 0.01],
-  ['current', 'A', 0.05],
-  ['voltage', 'V', 1],
-  ['motorTemperature', 'degC', 0.1],
-  ['fluidTemperature', 'degC', 0.1],
-  ['vibration', 'mm/s', 0.01],
-  ['valvePosition', '%', 0.5],
+  ['flow', 'm3/h', 0.05, 10000],
+  ['pressure', 'bar', 0.001, 10000],
+  ['current', 'A', 0.01, 10000],
+  ['voltage', 'V', 1, 0],
+  ['motorTemperature', 'degC', 0.01, 30000],
+  ['fluidTemperature', 'degC', 0.1, 0],
+  ['vibration', 'mm/s', 0.01, 10000],
+  ['valvePosition', '%', 0.5, 0],
 ];
 nodes.push({
   id: id('modelPump'),
   type: 'twin-model',
   name: 'Pump',
   properties: JSON.stringify(
-    pumpProps.map(([name, unit, deadband]) => ({
+    pumpProps.map(([name, unit, deadband, staleAfter]) => ({
       name,
       type: 'number',
       unit,
       deadband,
-      staleAfter: 10000,
+      staleAfter,
       history: 300,
     })),
   ),
@@ -216,7 +218,7 @@ nodes.push({
   type: 'twin-model',
   name: 'PackagingLine',
   properties: JSON.stringify([
-    { name: 'state', type: 'number', staleAfter: 10000 },
+    { name: 'state', type: 'number' },
     { name: 'total', type: 'number' },
     { name: 'good', type: 'number' },
     { name: 'availability', type: 'number', unit: '1', history: 300 },

@@ -15,7 +15,9 @@ import { normal } from '../rng';
 export interface PumpState {
   motorTemperature: number;
   fluidTemperature: number;
+  /** Standard normal draws of this step: vibration, then the flow, pressure and current sensors. */
   noise: number;
+  sensorNoise?: number[];
 }
 
 const RHO_G = 1000 * 9.81;
@@ -52,6 +54,13 @@ export const pump: SimModel<PumpState> = {
     { name: 'vibrationBase', causality: 'parameter', unit: 'mm/s', start: 1.8, min: 0 },
     { name: 'vibrationNoise', causality: 'parameter', unit: 'mm/s', start: 0.05, min: 0 },
     { name: 'npshMargin', causality: 'parameter', unit: 'm', start: 2, description: 'below 0: cavitation' },
+    {
+      name: 'measurementNoise',
+      causality: 'parameter',
+      start: 0,
+      min: 0,
+      description: 'relative sensor noise on flow, pressure, current',
+    },
     { name: 'flow', causality: 'output', unit: 'm3/h', start: 0 },
     { name: 'pressure', causality: 'output', unit: 'bar', start: 0 },
     { name: 'power', causality: 'output', unit: 'kW', start: 0 },
@@ -73,6 +82,7 @@ export const pump: SimModel<PumpState> = {
         // The fluid warms slowly towards ambient plus a little pump heat.
         fluidTemperature: exponentialStep(state.fluidTemperature, u.ambient - 5 + powerKw * 0.2, 3600, h),
         noise: normal(random),
+        sensorNoise: p.measurementNoise > 0 ? [normal(random), normal(random), normal(random)] : undefined,
       },
     };
   },
@@ -80,11 +90,14 @@ export const pump: SimModel<PumpState> = {
     const ratio = u.speed / 100;
     const { flow, head, powerKw } = pumpOperatingPoint(p, ratio, u.valve / 100);
     const cavitation = p.npshMargin < 0 ? -p.npshMargin * 1.5 : 0;
+    // Real sensors are never perfectly still; a by-exception source (OPC UA) reports nothing for a frozen value.
+    const [nf, np, nc] = state.sensorNoise ?? [0, 0, 0];
+    const sensor = (x: number, n: number) => x * (1 + p.measurementNoise * n);
     return {
-      flow,
-      pressure: (head * RHO_G) / 1e5,
+      flow: sensor(flow, nf),
+      pressure: sensor((head * RHO_G) / 1e5, np),
       power: powerKw,
-      current: (powerKw * 1000) / (Math.sqrt(3) * p.voltage * p.powerFactor),
+      current: sensor((powerKw * 1000) / (Math.sqrt(3) * p.voltage * p.powerFactor), nc),
       voltage: p.voltage,
       motorTemperature: state.motorTemperature,
       fluidTemperature: state.fluidTemperature,
