@@ -112,3 +112,26 @@ function summarize(msg: unknown): string {
     return 'a message with a circular payload';
   }
 }
+
+const runtimeFlows = (
+  helper as unknown as { _redNodes: { startFlows(): Promise<void>; stopFlows(): Promise<void> } }
+)._redNodes;
+
+/**
+ * Starts the loaded flows as a real runtime does, with the configured context stores open. helper.load()
+ * re-initialises context with memory only, so the stores are loaded here and the flows restarted on top of them.
+ */
+export async function startWithStores(): Promise<void> {
+  await runtimeContext.load();
+  await runtimeFlows.stopFlows();
+  await runtimeFlows.startFlows();
+}
+
+/**
+ * Stops the flows and closes the stores (the file store flushes), as a clean runtime stop does. Not
+ * helper.unload(): that also wipes every node's context, which a real stop never does.
+ */
+export async function stopWithStores(): Promise<void> {
+  await runtimeFlows.stopFlows();
+  await runtimeContext.close();
+}

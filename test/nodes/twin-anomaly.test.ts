@@ -11,6 +11,8 @@ import {
   helper,
   loadNode,
   runtimeContext,
+  startWithStores,
+  stopWithStores,
   sendAndWait,
   type TestFlow,
   useSettings,
@@ -183,21 +185,12 @@ describe('twin-anomaly node (built bundle, real runtime)', function () {
       twinflowClock: clock,
       contextStorage: { file: { module: 'localfilesystem', config: { dir, flushInterval: 30 } } },
     });
-    const runtimeNodes = (
-      helper as unknown as { _redNodes: { startFlows(): Promise<void>; stopFlows(): Promise<void> } }
-    )._redNodes;
-    const restart = async (): Promise<void> => {
-      await runtimeContext.load();
-      await runtimeNodes.stopFlows();
-      await runtimeNodes.startFlows();
-    };
     try {
       await helper.load(twinAnomaly, flow({ store: 'file' }));
-      await restart();
+      await startWithStores();
       for (let i = 0; i < 30; i++) await send({ topic: 'P1', payload: noisy(i) });
-      await runtimeNodes.stopFlows();
-      await runtimeContext.close();
-      await restart();
+      await stopWithStores();
+      await startWithStores();
       const out = collect(node('out'));
       await send({ topic: 'P1', payload: noisy(30) });
       assert.equal((out[0].anomaly as Anomaly).warmingUp, false, 'no new warm-up after the restart');

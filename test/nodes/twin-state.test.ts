@@ -12,6 +12,8 @@ import {
   loadNode,
   nextMessage,
   runtimeContext,
+  startWithStores,
+  stopWithStores,
   sendAndWait,
   settle,
   type TestFlow,
@@ -333,34 +335,21 @@ describe('twin-state node (built bundle, real runtime)', function () {
   });
 
   it('restores every twin, version and desired value after a runtime restart (real file context store)', async function () {
-    const Context = runtimeContext;
     const dir = mkdtempSync(join(tmpdir(), 'twinflow-ctx-'));
     useSettings({
       twinflowClock: clock,
       contextStorage: { file: { module: 'localfilesystem', config: { dir, flushInterval: 30 } } },
     });
-    // helper.load() re-initialises context with memory only; load the configured stores, then restart the flow so
-    // the nodes start as they would in a real runtime, with the file store open.
-    const runtimeNodes = (
-      helper as unknown as { _redNodes: { startFlows(): Promise<void>; stopFlows(): Promise<void> } }
-    )._redNodes;
-    const startRuntime = async (): Promise<void> => {
-      await Context.load();
-      await runtimeNodes.stopFlows();
-      await runtimeNodes.startFlows();
-    };
     try {
       await helper.load([twinModel, twinState], flow({ store: 'file' }));
-      await startRuntime();
+      await startWithStores();
       await send({ topic: 'P1', payload: { temperature: 20, speed: 900 } });
       await send({ topic: 'P1', action: 'desire', payload: { speed: 1200 } });
       await send({ topic: 'P2', payload: { temperature: 30 } });
-      // A stop, not an unload: helper.unload() would also wipe every node's context, which a real stop never does.
-      await runtimeNodes.stopFlows();
-      await Context.close(); // the file store flushes on close, as on a clean runtime stop
+      await stopWithStores();
       assert.ok(readdirSync(join(dir, 'context')).length > 0, 'the file store wrote to disk');
 
-      await startRuntime();
+      await startWithStores();
       const p1 = (await getTwin('P1')).twin as {
         version: number;
         state: { reported: object; desired: object; delta: object };
@@ -374,7 +363,7 @@ describe('twin-state node (built bundle, real runtime)', function () {
       assert.deepEqual((await list).payload, ['P1', 'P2']);
     } finally {
       await helper.unload();
-      await Context.close();
+      await runtimeContext.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });
