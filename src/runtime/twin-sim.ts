@@ -6,6 +6,7 @@ import {
   createSimulation,
   currentOutputs,
   doStep,
+  doStepThroughEvents,
   withFault,
   withInputs,
   withParameters,
@@ -142,13 +143,18 @@ export = function register(RED: NodeAPI): void {
       } as unknown as NodeMessageInFlow;
     };
 
-    /** Steps from `base` (the current simulation with this message's inputs) and commits only if the step succeeded. */
-    const step = (dt?: number, base?: Simulation): StepResult => {
+    /**
+     * Steps from `base` (the current simulation with this message's inputs) and commits only if the step succeeded.
+     * With "stop at events" the step comes back as one result per event inside it, then one at its end.
+     */
+    const step = (dt?: number, base?: Simulation): StepResult[] => {
       if (!sim || !model) throw configError ?? new Error('not configured');
-      const result = doStep(model, base ?? sim, dt);
-      sim = result.simulation;
+      const results = config.events
+        ? doStepThroughEvents(model, base ?? sim, dt)
+        : [doStep(model, base ?? sim, dt)];
+      sim = results[results.length - 1].simulation;
       save();
-      return result;
+      return results;
     };
 
     const startTimer = (): void => {
@@ -159,9 +165,14 @@ export = function register(RED: NodeAPI): void {
       const stepsPerTick = Math.max(1, Math.round(1 / ((sim.h * 1000) / speed)));
       timer = clock.setInterval(() => {
         try {
-          let result: StepResult | undefined;
-          for (let i = 0; i < stepsPerTick; i++) result = step();
-          if (result) node.send([outputMessage(result), null, null]);
+          // Event outputs of every step in the tick are sent; otherwise only the tick's last state.
+          const messages: NodeMessageInFlow[] = [];
+          for (let i = 0; i < stepsPerTick; i++) {
+            const results = step();
+            for (let k = 0; k < results.length - 1; k++) messages.push(outputMessage(results[k]));
+            if (i === stepsPerTick - 1) messages.push(outputMessage(results[results.length - 1]));
+          }
+          node.send([messages, null, null]);
           status(true);
         } catch (err) {
           stopTimer();
@@ -300,8 +311,11 @@ export = function register(RED: NodeAPI): void {
         );
         sim = withInputs(model, sim, inputs);
         const dt = (t - lastShadowTime) / 1000;
-        const result =
-          dt > 0 ? step(dt) : { simulation: sim, outputs: currentOutputs(model, sim), events: [] };
+        const stepped = dt > 0 ? step(dt) : [];
+        const result: StepResult =
+          stepped.length > 0
+            ? { ...stepped[stepped.length - 1], events: stepped.flatMap((r) => r.events) }
+            : { simulation: sim, outputs: currentOutputs(model, sim), events: [] };
         lastShadowTime = Math.max(lastShadowTime, t);
         const residuals: Record<string, unknown> = {};
         for (const [name, predicted] of Object.entries(result.outputs)) {
@@ -323,8 +337,9 @@ export = function register(RED: NodeAPI): void {
       }
       const base = isPlainObject(msg.payload) ? withInputs(model, sim, msg.payload) : sim;
       const dt = msg.dt === undefined ? undefined : Number(msg.dt);
-      const result = step(dt, base);
-      send([outputMessage(result, msg), null, null]);
+      const results = step(dt, base);
+      const last = results.length - 1;
+      send([results.map((r, i) => (i === last ? outputMessage(r, msg) : outputMessage(r))), null, null]);
       status(timer !== undefined);
     };
 

@@ -136,6 +136,44 @@ describe('browser: the Node-RED editor in headless Chromium', function () {
     });
   }
 
+  it("twin-sim: the parameter table shows the model's parameters with units, marks a value out of range and saves a valid one", async () => {
+    await addAndEdit('twin-sim', 'test-sim-table', 700);
+    const tray = page.locator('.red-ui-tray').last();
+    await page.locator('#node-dialog-ok').waitFor({ state: 'visible' });
+    const row = tray.locator('tr[data-variable="efficiency"]');
+    assert.equal(await row.count(), 1, 'a row per parameter');
+    const thermal = tray.locator('tr[data-variable="thermalTau"] .twin-sim-unit');
+    assert.equal(await thermal.textContent(), 's', 'units shown');
+    const cell = row.locator('input.twin-sim-value');
+    await cell.fill('5');
+    assert.equal(
+      await cell.evaluate((e) => e.classList.contains('input-error')),
+      true,
+      'efficiency 5 is above 1',
+    );
+    await cell.fill('0.8');
+    assert.equal(await cell.evaluate((e) => e.classList.contains('input-error')), false);
+    await tray.locator('tr[data-variable="speed"] input.twin-sim-value').fill('90');
+    // Another model rebuilds the table from its own variables.
+    await tray.locator('#node-input-model').selectOption('tank');
+    assert.equal(await tray.locator('tr[data-variable="outletArea"]').count(), 1);
+    await tray.locator('#node-input-model').selectOption('pump');
+    await tray.locator('tr[data-variable="efficiency"] input.twin-sim-value').fill('0.8');
+    await page.screenshot({ path: join(ARTIFACTS, 'edit-twin-sim-table.png') });
+    await page.locator('#node-dialog-ok').click();
+    await page.locator('#node-dialog-ok').waitFor({ state: 'detached' });
+    const saved = await page.evaluate(() => {
+      const n = RED.nodes.node('test-sim-table') as unknown as {
+        params: string;
+        valid?: boolean;
+        validationErrors?: string[];
+      };
+      return { params: n.params, valid: n.valid, errors: n.validationErrors };
+    });
+    assert.deepEqual(JSON.parse(saved.params), { efficiency: 0.8 });
+    assert.equal(saved.valid, true, `invalid: ${String(saved.errors)}`);
+  });
+
   /** Config nodes are edited from a node that uses them: here twin-model, through twin-state's "+" button. */
   /**
    * Config nodes are edited from a node that uses them, through its "+" button: how to reach each one and what to

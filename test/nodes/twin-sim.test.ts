@@ -67,6 +67,47 @@ describe('twin-sim node (built bundle, real runtime)', function () {
     useSettings({});
   });
 
+  it('stops at events: an output at the exact time of each discrete event inside a step', async () => {
+    await helper.load(
+      twinSim,
+      flow({
+        model: 'machine',
+        params: '{"mtbf": 500, "mttr": 50}',
+        initialInputs: '{}',
+        step: '2000',
+        events: true,
+        version: 2,
+      }),
+    );
+    const out = collect(node('out'));
+    await send({ payload: {} });
+    assert.ok(out.length >= 3, `events inside the 2000 s step each give an output (${out.length})`);
+    const sims = out.map((m) => m.sim as { time: number; events: { time: number; name: string }[] });
+    for (let i = 0; i < sims.length - 1; i++) {
+      assert.equal(sims[i].events.length > 0, true, 'an early output carries its event');
+      assert.equal(sims[i].time, sims[i].events[sims[i].events.length - 1].time, 'at the event time itself');
+      assert.ok(sims[i].time < sims[i + 1].time, 'in time order');
+    }
+    assert.equal(sims[sims.length - 1].time, 2000, 'the last output lands on the end of the step');
+    const states = out.map((m) => (m.payload as Envelope).state.value);
+    assert.ok(states.includes(2), 'a fault is seen at its own time');
+    // Without the option the same step gives one output, at its end.
+    await helper.unload();
+    await helper.load(
+      twinSim,
+      flow({
+        model: 'machine',
+        params: '{"mtbf": 500, "mttr": 50}',
+        initialInputs: '{}',
+        step: '2000',
+        version: 1,
+      }),
+    );
+    const plain = collect(node('out'));
+    await send({ payload: {} });
+    assert.equal(plain.length, 1);
+  });
+
   it('steps once per message with the inputs it carries and sends the twin envelope', async () => {
     await helper.load(twinSim, flow());
     const out = collect(node('out'));

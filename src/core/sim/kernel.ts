@@ -25,7 +25,23 @@ export interface StepResult {
   simulation: Simulation;
   outputs: Values;
   events: { time: number; name: string }[];
+  /**
+   * True when the step stopped before its end at an event (FMI 3's earlyReturn); simulation.time is then the event
+   * time, and the caller steps again for the rest.
+   */
+  earlyReturn?: boolean;
 }
+
+export interface StepOptions {
+  /**
+   * Stop at the first time event (nextEventTime) or state event (an event indicator changing sign) inside the step,
+   * so the outputs at the event's exact time can be seen. Off: the step always runs to its end.
+   */
+  earlyReturn?: boolean;
+}
+
+/** A state event is located to this share of the step (or 1 ns, if larger): bisection, about 40 model steps. */
+const EVENT_TOLERANCE = 1e-12;
 
 function finite(name: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
@@ -37,7 +53,8 @@ function finite(name: string, value: unknown): number {
   return value;
 }
 
-function checkValues(
+/** Checks named inputs or parameters against the model: known names, finite values within their limits. */
+export function checkValues(
   model: SimModel,
   causality: 'input' | 'parameter',
   values: Record<string, unknown>,
@@ -140,7 +157,108 @@ export function withFault(model: SimModel, sim: Simulation, fault: unknown): Sim
  * returns the outputs with sensor faults applied. `dt` defaults to the fixed step. The given simulation is not
  * modified, so a failed step (an unstable model) leaves it as it was.
  */
-export function doStep(model: SimModel, sim: Simulation, dt?: number): StepResult {
+export function doStep(model: SimModel, sim: Simulation, dt?: number, options?: StepOptions): StepResult {
+  if (options?.earlyReturn && (model.nextEventTime || model.eventIndicators)) {
+    return stepToFirstEvent(model, sim, dt);
+  }
+  return stepOnce(model, sim, dt);
+}
+
+/** Signs of the event indicators; an indicator at exactly 0 counts as having crossed. */
+function indicatorSigns(model: SimModel, sim: Simulation): Record<string, number> {
+  const values = model.eventIndicators?.(sim.state, sim.time, sim.inputs, sim.params) ?? {};
+  const signs: Record<string, number> = {};
+  for (const name in values) signs[name] = Math.sign(values[name]);
+  return signs;
+}
+
+function crossed(before: Record<string, number>, after: Record<string, number>): string[] {
+  const names: string[] = [];
+  for (const name in before) {
+    if (before[name] !== 0 && after[name] !== undefined && after[name] !== before[name]) names.push(name);
+  }
+  return names;
+}
+
+/**
+ * One step that stops early at the first time or state event inside it. Time events are exact (the model says
+ * when); state events are found by bisection on the step length, re-running the model from the start of the step
+ * (models are pure, so every trial starts from the same state and draws the same random numbers).
+ */
+function stepToFirstEvent(model: SimModel, sim: Simulation, dt?: number): StepResult {
+  const h = dt === undefined ? sim.h : finite('dt', dt);
+  if (h <= 0) throw new TwinFlowError('badStep', 'dt must be positive', { step: h });
+  const end = dt === undefined ? sim.t0 + (sim.n + 1) * sim.h : sim.time + h;
+  const scheduled = model.nextEventTime?.(sim.state, sim.time, sim.inputs, sim.params);
+  let stopAt = end;
+  const timeEvent = scheduled !== undefined && scheduled > sim.time && scheduled < end;
+  if (timeEvent) stopAt = scheduled;
+  const tryTo = (t: number): StepResult =>
+    t === end ? stepOnce(model, sim, dt) : stepOnce(model, sim, t - sim.time);
+  let result = tryTo(stopAt);
+  const before = indicatorSigns(model, sim);
+  let names = crossed(before, indicatorSigns(model, result.simulation));
+  if (names.length > 0) {
+    // Bisect for the earliest crossing: lo never crossed, hi crossed.
+    let lo = sim.time;
+    let hi = stopAt;
+    let hiResult = result;
+    const tolerance = Math.max(EVENT_TOLERANCE * h, 1e-9);
+    while (hi - lo > tolerance) {
+      const mid = lo + (hi - lo) / 2;
+      if (mid <= lo || mid >= hi) break;
+      const trial = tryTo(mid);
+      const trialNames = crossed(before, indicatorSigns(model, trial.simulation));
+      if (trialNames.length > 0) {
+        hi = mid;
+        hiResult = trial;
+        names = trialNames;
+      } else lo = mid;
+    }
+    const time = hiResult.simulation.time;
+    return {
+      ...hiResult,
+      events: [...hiResult.events, ...names.map((name) => ({ time, name }))],
+      earlyReturn: hi < end,
+    };
+  }
+  if (stopAt === end) return result;
+  result = { ...result, earlyReturn: true };
+  return result;
+}
+
+/** Runs a whole communication step, stopping at every event on the way; the last result lands on the step's end. */
+export function doStepThroughEvents(model: SimModel, sim: Simulation, dt?: number): StepResult[] {
+  const h = dt === undefined ? sim.h : finite('dt', dt);
+  if (h <= 0) throw new TwinFlowError('badStep', 'dt must be positive', { step: h });
+  const anchored = dt === undefined || dt === sim.h;
+  const end = anchored ? sim.t0 + (sim.n + 1) * sim.h : sim.time + h;
+  const results: StepResult[] = [];
+  let current = sim;
+  const tolerance = Math.max(EVENT_TOLERANCE * h, 1e-9);
+  for (let i = 0; ; i++) {
+    const remaining = end - current.time;
+    const result =
+      i === MAX_EVENTS_PER_STEP - 1
+        ? stepOnce(model, current, remaining)
+        : doStep(model, current, remaining, { earlyReturn: true });
+    current = result.simulation;
+    if (!result.earlyReturn || end - current.time <= tolerance) {
+      // Land exactly on the step's end and keep time anchored as t0 + n h, as a plain step would.
+      current = anchored
+        ? { ...current, t0: sim.t0, n: sim.n + 1, time: end }
+        : { ...current, time: end, t0: end, n: 0 };
+      results.push({ ...result, simulation: current, earlyReturn: false });
+      return results;
+    }
+    results.push(result);
+  }
+}
+
+/** A guard against a model that schedules events without time advancing (Zeno behaviour). */
+const MAX_EVENTS_PER_STEP = 1000;
+
+function stepOnce(model: SimModel, sim: Simulation, dt?: number): StepResult {
   // Models return a new state from advance (the model contract), so only what the kernel itself mutates is copied:
   // the generator and the faults. A deep clone per step would cost more than the physics.
   const faulty = sim.faults.length > 0;
@@ -163,17 +281,20 @@ export function doStep(model: SimModel, sim: Simulation, dt?: number): StepResul
     next.n = 0;
   }
   const outputs = model.outputs(next.state, next.time, next.inputs, params);
-  for (const [name, value] of Object.entries(outputs)) {
-    if (!Number.isFinite(value)) {
+  // for-in over the outputs: this check runs every step and Object.entries would allocate a pair per output.
+  for (const name in outputs) {
+    if (!Number.isFinite(outputs[name])) {
       throw new TwinFlowError('unstable', `output ${name} became non-finite at t = ${next.time}`, {
         time: next.time,
       });
     }
   }
-  applySensorFaults(next.faults, outputs, next.time, next.rng);
-  next.faults = next.faults.filter(
-    (f) => f.duration === null || next.time < f.start + f.duration || f.kind === 'degradation',
-  );
+  if (faulty) {
+    applySensorFaults(next.faults, outputs, next.time, next.rng);
+    next.faults = next.faults.filter(
+      (f) => f.duration === null || next.time < f.start + f.duration || f.kind === 'degradation',
+    );
+  }
   return { simulation: next, outputs, events: advanced.events ?? [] };
 }
 

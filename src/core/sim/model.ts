@@ -37,6 +37,16 @@ export interface SimModel<S = unknown> {
    */
   advance(state: S, t: number, h: number, inputs: Values, params: Values, random: Rng): Advance<S>;
   outputs(state: S, t: number, inputs: Values, params: Values): Values;
+  /**
+   * Time events (FMI's nextEventTime): when the model's next scheduled discrete change happens, if it knows (a
+   * failure drawn in advance, the end of a changeover). Undefined or Infinity: nothing scheduled.
+   */
+  nextEventTime?(state: S, t: number, inputs: Values, params: Values): number | undefined;
+  /**
+   * State events (FMI's event indicators): named functions of the state whose sign change marks an event (a level
+   * reaching the rim, a tank running dry). The kernel locates the crossing inside a step when early return is on.
+   */
+  eventIndicators?(state: S, t: number, inputs: Values, params: Values): Values;
 }
 
 export function variablesOf(model: SimModel, causality: Causality): Variable[] {

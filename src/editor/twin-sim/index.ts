@@ -1,13 +1,59 @@
-import { MODELS } from '../../core/sim/models';
+import { checkValues } from '../../core/sim/kernel';
+import type { Causality, SimModel, Variable } from '../../core/sim/model';
+import { MODELS, odeModel, type OdeDefinition } from '../../core/sim/models';
 import { messageValidator, RED, validation } from '../shared/red';
 
-const jsonObject = messageValidator((v) =>
-  validation(() => {
-    const parsed = JSON.parse(v || '{}') as unknown;
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-      throw new Error('must be a JSON object');
-  }),
-);
+/** The model a configuration names: a library model, or the user model parsed from its JSON (undefined if invalid). */
+function modelOf(name: string | undefined, ode: string | undefined): SimModel | undefined {
+  if (name !== 'ode') return MODELS[name ?? 'pump'];
+  try {
+    return odeModel(JSON.parse(ode || '{}') as OdeDefinition);
+  } catch {
+    return undefined;
+  }
+}
+
+function parseObject(text: string): Record<string, unknown> {
+  const parsed = JSON.parse(text || '{}') as unknown;
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new Error('must be a JSON object');
+  return parsed as Record<string, unknown>;
+}
+
+/**
+ * Parameters and initial inputs are checked against the chosen model (known names, finite, within range) with the
+ * kernel's own check, so the editor and the runtime agree on what is valid.
+ */
+function settingsValidator(causality: 'parameter' | 'input'): (value: string) => boolean {
+  const validator = function (this: { model?: string; ode?: string }, value: string, _opt?: unknown) {
+    return validation(() => {
+      const values = parseObject(value);
+      const model = modelOf(this.model, this.ode);
+      if (model) checkValues(model, causality, values);
+    });
+  };
+  return validator as unknown as (value: string) => boolean;
+}
+
+const t = (key: string): string => RED._(`twin-sim.${key}`);
+
+/** The range of a variable as text, e.g. "0 .. 120" or "≥ 0". */
+function rangeText(v: Variable): string {
+  if (v.min !== undefined && v.max !== undefined) return `${v.min} .. ${v.max}`;
+  if (v.min !== undefined) return `≥ ${v.min}`;
+  if (v.max !== undefined) return `≤ ${v.max}`;
+  return '';
+}
+
+/** A table cell's value: empty means the default; otherwise a finite number within the variable's range. */
+function cellError(v: Variable, text: string): string | undefined {
+  if (text.trim() === '') return undefined;
+  const x = Number(text);
+  if (!Number.isFinite(x)) return 'not a number';
+  if ((v.min !== undefined && x < v.min) || (v.max !== undefined && x > v.max))
+    return `outside ${rangeText(v)}`;
+  return undefined;
+}
 
 RED.nodes.registerType('twin-sim', {
   category: 'digital twin',
@@ -16,8 +62,8 @@ RED.nodes.registerType('twin-sim', {
     name: { value: '' },
     model: { value: 'pump', validate: (v: string) => v === 'ode' || v in MODELS },
     ode: { value: '' },
-    params: { value: '{}', validate: jsonObject },
-    initialInputs: { value: '{}', validate: jsonObject },
+    params: { value: '{}', validate: settingsValidator('parameter') },
+    initialInputs: { value: '{}', validate: settingsValidator('input') },
     step: {
       value: '1',
       validate: messageValidator((v) =>
@@ -31,7 +77,8 @@ RED.nodes.registerType('twin-sim', {
     seed: { value: '1', validate: RED.validators.number(false) },
     twin: { value: '' },
     autostart: { value: false },
-    version: { value: 1 },
+    events: { value: false },
+    version: { value: 2 },
   },
   inputs: 1,
   outputs: 3,
@@ -47,26 +94,126 @@ RED.nodes.registerType('twin-sim', {
   paletteLabel: 'twin sim',
   oneditprepare: function () {
     const select = $('#node-input-model');
+    const odeText = $('#node-input-ode');
     const table = $('#twin-sim-variables');
-    const showVariables = (): void => {
-      table.empty();
-      const model = MODELS[String(select.val())];
-      $('.twin-sim-ode-row').toggle(select.val() === 'ode');
-      if (!model) return;
-      $('<div></div>')
-        .css({ marginBottom: '4px', fontStyle: 'italic' })
-        .text(model.description)
-        .appendTo(table);
-      for (const v of model.variables) {
-        $('<div></div>')
-          .text(
-            `${v.causality}: ${v.name} = ${v.start}${v.unit ? ` ${v.unit}` : ''}${v.description ? ` (${v.description})` : ''}`,
-          )
-          .appendTo(table);
+    const hidden: Record<'parameter' | 'input', JQuery> = {
+      parameter: $('#node-input-params'),
+      input: $('#node-input-initialInputs'),
+    };
+    const read = (field: JQuery): Record<string, unknown> => {
+      try {
+        return parseObject(String(field.val()));
+      } catch {
+        return {};
       }
     };
-    select.on('change', showVariables);
-    showVariables();
+
+    /** Writes the table's non-empty cells back to the hidden JSON fields the node saves. */
+    const store = (): void => {
+      for (const causality of ['parameter', 'input'] as const) {
+        const values: Record<string, number | string> = {};
+        table.find(`input[data-causality="${causality}"]`).each(function () {
+          const cell = $(this);
+          const text = String(cell.val()).trim();
+          if (text !== '')
+            values[String(cell.data('name'))] = Number.isFinite(Number(text)) ? Number(text) : text;
+        });
+        hidden[causality].val(JSON.stringify(values));
+      }
+    };
+
+    const section = (title: string): void => {
+      $('<tr></tr>')
+        .append(
+          $('<th colspan="4"></th>')
+            .css({ textAlign: 'left', padding: '6px 4px 2px', borderBottom: '1px solid #ddd' })
+            .text(title),
+        )
+        .appendTo(table);
+    };
+
+    const editableRows = (
+      model: SimModel,
+      causality: 'parameter' | 'input',
+      current: Record<string, unknown>,
+    ) => {
+      const variables = model.variables.filter((v) => v.causality === causality);
+      if (variables.length === 0) return;
+      section(causality === 'parameter' ? t('label.params') : t('label.inputs'));
+      for (const v of variables) {
+        const cell = $('<input type="text" class="twin-sim-value">')
+          .attr({ 'data-name': v.name, 'data-causality': causality, placeholder: String(v.start) })
+          .css({ width: '100%' })
+          .val(current[v.name] === undefined ? '' : String(current[v.name]));
+        const check = (): void => {
+          const error = cellError(v, String(cell.val()));
+          cell.toggleClass('input-error', error !== undefined).attr('title', error ?? '');
+          store();
+        };
+        cell.on('input change', check);
+        $('<tr></tr>')
+          .attr('data-variable', v.name)
+          .append(
+            $('<td></td>')
+              .css({ padding: '2px 4px', width: '35%' })
+              .text(v.name)
+              .attr('title', v.description ?? ''),
+          )
+          .append($('<td></td>').css({ padding: '2px 4px', width: '25%' }).append(cell))
+          .append(
+            $('<td class="twin-sim-unit"></td>')
+              .css({ padding: '2px 4px' })
+              .text(v.unit ?? ''),
+          )
+          .append($('<td></td>').css({ padding: '2px 4px', color: '#888' }).text(rangeText(v)))
+          .appendTo(table);
+        check();
+      }
+    };
+
+    /** Rebuilds the table for the selected model; `keep` carries the saved values over (first build only). */
+    const build = (keep: boolean): void => {
+      const current = {
+        parameter: keep ? read(hidden.parameter) : {},
+        input: keep ? read(hidden.input) : {},
+      };
+      table.empty();
+      $('.twin-sim-ode-row').toggle(select.val() === 'ode');
+      const model = modelOf(String(select.val()), String(odeText.val()));
+      $('#twin-sim-description').text(model?.description ?? '');
+      if (!model) {
+        store();
+        return;
+      }
+      $('<tr></tr>')
+        .append(
+          ['name', 'value', 'unit', 'range'].map((c) =>
+            $('<th></th>')
+              .css({ textAlign: 'left', padding: '2px 4px', fontWeight: 'normal', color: '#888' })
+              .text(t(`column.${c}`)),
+          ),
+        )
+        .appendTo(table);
+      editableRows(model, 'parameter', current.parameter);
+      editableRows(model, 'input', current.input);
+      const outputs = model.variables.filter((v) =>
+        (['output', 'state'] as Causality[]).includes(v.causality),
+      );
+      section(t('label.outputs'));
+      $('<tr></tr>')
+        .append(
+          $('<td colspan="4"></td>')
+            .css({ padding: '2px 4px' })
+            .text(outputs.map((v) => (v.unit ? `${v.name} (${v.unit})` : v.name)).join(', ')),
+        )
+        .appendTo(table);
+      store();
+    };
+
+    // Another model starts from its defaults; an edited user model keeps the values of the names it still has.
+    select.on('change', () => build(false));
+    odeText.on('change', () => build(true));
+    build(true);
     const mode = $('#node-input-mode');
     mode.on('change', () => $('.twin-sim-realtime-row').toggle(mode.val() === 'realtime'));
     mode.trigger('change');

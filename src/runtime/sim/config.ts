@@ -25,6 +25,8 @@ export interface TwinSimConfig extends NodeDef {
   twin: string;
   /** Real-time mode: start stepping on deploy. */
   autostart: boolean;
+  /** Stop at discrete events inside a step and send an output at each event's exact time (early return). */
+  events: boolean;
 }
 
 export const TWIN_SIM_MIGRATIONS: readonly Migration<TwinSimConfig>[] = [
@@ -41,7 +43,10 @@ export const TWIN_SIM_MIGRATIONS: readonly Migration<TwinSimConfig>[] = [
       seed: 1,
       twin: '',
       autostart: false,
+      events: false,
       ...c,
     }),
   },
+  // Version 2 added stopping at events; flows saved before keep stepping straight through.
+  { to: 2, up: (c) => ({ ...c, events: false }) },
 ];

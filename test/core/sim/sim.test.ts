@@ -12,6 +12,7 @@ import {
   cloneSimulation,
   createSimulation,
   doStep,
+  doStepThroughEvents,
   withFault,
   withInputs,
   withParameters,
@@ -219,6 +220,46 @@ describe('simulation core', () => {
       assert.equal(sim.time, 5 + 1000 * 0.1);
       sim = doStep(motorThermal, sim, 0.25).simulation;
       assert.equal(sim.time, 105.25);
+    });
+
+    it('early return: stops at a time event exactly (a machine failure drawn in advance)', () => {
+      const sim = createSimulation(machine, { step: 100000, seed: 4, params: { mtbf: 500 } });
+      const due = (sim.state as { nextEvent: number }).nextEvent;
+      assert.ok(due > 0 && due < 100000, `the first failure falls inside the step (${due})`);
+      const r = doStep(machine, sim, undefined, { earlyReturn: true });
+      assert.equal(r.earlyReturn, true);
+      assert.equal(r.simulation.time, due, 'lands on the event time itself');
+      assert.equal(r.outputs.state, 2, 'the machine is in fault at the event');
+      assert.deepEqual(r.events[r.events.length - 1], { time: due, name: 'fault' });
+      // Without early return the same step runs to its end.
+      assert.equal(doStep(machine, sim).simulation.time, 100000);
+    });
+
+    it('early return: locates a state event by bisection (the tank runs dry at its analytic time)', () => {
+      // Torricelli drain time T = A / (C_d a) sqrt(2 h0 / g) for the quadruple-tank parameters: 62.7034 s.
+      const drainTime = (28 / 0.071) * Math.sqrt((2 * 12.4) / 981);
+      let sim = createSimulation(tank, { step: 10 });
+      for (let i = 0; i < 6; i++) sim = doStep(tank, sim, undefined, { earlyReturn: true }).simulation;
+      const r = doStep(tank, sim, undefined, { earlyReturn: true });
+      assert.equal(r.earlyReturn, true);
+      assert.ok(Math.abs(r.simulation.time - drainTime) < 1e-3, `${r.simulation.time} vs ${drainTime}`);
+      assert.deepEqual(
+        r.events.map((e) => e.name),
+        ['empty'],
+      );
+      // Filling with no outflow: the rim (20 cm) is reached at (20 - 12.4) A / Q = 7.6 s exactly.
+      const filling = createSimulation(tank, { step: 5, params: { outletArea: 0 }, inputs: { inflow: 28 } });
+      const steps = doStepThroughEvents(tank, filling);
+      assert.deepEqual(
+        steps.map((s) => s.earlyReturn),
+        [false],
+      );
+      const through = doStepThroughEvents(tank, steps[0].simulation);
+      assert.equal(through.length, 2, 'one stop at the event, then the rest of the step');
+      assert.ok(Math.abs(through[0].simulation.time - 7.6) < 1e-8, `${through[0].simulation.time}`);
+      assert.equal(through[0].events[0].name, 'full');
+      assert.equal(through[1].simulation.time, 10, 'the step still lands on t0 + n h');
+      assert.equal(through[1].simulation.n, 2);
     });
 
     it('same seed, same run; snapshot, restore and fork reproduce exactly', () => {

@@ -65,6 +65,8 @@ export const machine: SimModel<MachineState> = {
     total: 0,
     good: 0,
   }),
+  // Failures, repairs and changeover ends are drawn in advance, so the model knows its next time event.
+  nextEventTime: (state) => (state.mode === 0 ? undefined : state.nextEvent),
   advance(state, t, h, u, p, random): Advance<MachineState> {
     const s = { ...state };
     const events: { time: number; name: string }[] = [];

@@ -6,6 +6,7 @@ import type { SimModel } from '../model';
  * Units follow the parameters (the reference uses cm, cm², cm³/s and g = 981 cm/s²).
  * Reference (Johansson's quadruple tank, tank 1): A = 28, a = 0.071, h0 = 12.4, no inflow: drains in 62.703 s,
  * h(30 s) = 3.373069 cm.
+ * State events: `full` (level reaches height) and `empty` (the tank runs dry: at t = A/(C_d a) sqrt(2 h0 / g)).
  */
 export interface TankState {
   level: number;
@@ -35,6 +36,8 @@ export const tank: SimModel<TankState> = {
     const { y } = integrateDopri(f, t, [state.level], t + h, { rtol: 1e-8, atol: 1e-10 });
     return { state: { level: Math.min(Math.max(y[0], 0), p.height) } };
   },
+  // State events: the level reaching the rim and the tank running dry, located exactly with early return.
+  eventIndicators: (state, _t, _u, p) => ({ full: p.height - state.level, empty: state.level }),
   outputs: (state, _t, u, p) => ({
     level: state.level,
     outflow: p.dischargeCoefficient * p.outletArea * Math.sqrt(2 * p.gravity * state.level),
