@@ -1,6 +1,6 @@
 // Writes examples/demo/01 - Pump station and packaging line.json: the flow `npm start` deploys first. Kept as a
 // generator because the plant repeats the same wiring per pump; run `node scripts/make-demo-flow.mjs` after editing.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -70,7 +70,7 @@ for (const p of PUMPS) {
     version: 1,
     x: 370,
     y,
-    wires: [[id('plc')], [], []],
+    wires: [[id('plc')], [], [id('simResults')]],
   });
   y += 50;
 }
@@ -144,6 +144,41 @@ for (const f of faults) {
   });
   fy += 40;
 }
+// Commands from the dashboard (fault buttons, what-if forks) arrive over a link and go to the pump they name.
+nodes.push({
+  id: id('fromDash'),
+  type: 'link in',
+  name: 'from the dashboard',
+  links: [id('dToPlant')],
+  x: 130,
+  y: fy + 100,
+  wires: [[id('route')]],
+});
+nodes.push({
+  id: id('route'),
+  type: 'switch',
+  name: 'to the pump named in msg.topic',
+  property: 'topic',
+  propertyType: 'msg',
+  rules: [...PUMPS.map((p) => ({ t: 'eq', v: p.twin, vt: 'str' })), { t: 'eq', v: 'all', vt: 'str' }],
+  checkall: 'true',
+  repair: false,
+  outputs: PUMPS.length + 1,
+  x: 330,
+  y: fy + 100,
+  wires: [...PUMPS.map((p) => [id(`sim${p.twin}`)]), PUMPS.map((p) => id(`sim${p.twin}`))],
+});
+nodes.push({
+  id: id('simResults'),
+  type: 'link out',
+  name: 'what-if results',
+  mode: 'link',
+  links: [id('dResults')],
+  x: 640,
+  y: 300,
+  wires: [],
+});
+
 // A scheduled random fault every 10 minutes, so the demo shows alarms without a click.
 nodes.push({
   id: id('randomFault'),
@@ -297,7 +332,7 @@ nodes.push({
   version: 1,
   x: 410,
   y: 620,
-  wires: [[id('anomaly'), id('onlyPump01'), id('unsPumps')], [], [id('events')]],
+  wires: [[id('anomaly'), id('onlyPump01'), id('unsPumps'), id('toDashTwins')], [], [id('events')]],
 });
 nodes.push({
   id: id('stateLine'),
@@ -310,7 +345,7 @@ nodes.push({
   version: 1,
   x: 410,
   y: 700,
-  wires: [[id('unsLine')], [], [id('events')]],
+  wires: [[id('unsLine'), id('toDashTwins')], [], [id('events')]],
 });
 nodes.push({
   id: id('mqtt'),
@@ -362,7 +397,7 @@ nodes.push({
   version: 1,
   x: 660,
   y: 600,
-  wires: [[], [id('alarms')]],
+  wires: [[id('toDashScores')], [id('alarms'), id('toDashAlarms')]],
 });
 nodes.push({
   id: id('onlyPump01'),
@@ -427,7 +462,7 @@ nodes.push({
   version: 1,
   x: 1070,
   y: 660,
-  wires: [[], [id('alarms')]],
+  wires: [[], [id('alarms'), id('toDashAlarms')]],
 });
 nodes.push({
   id: id('alarms'),
@@ -458,8 +493,199 @@ nodes.push({
   wires: [],
 });
 
+for (const [name, label, target, yy] of [
+  ['toDashTwins', 'twins to the dashboard', 'dTwins', 800],
+  ['toDashScores', 'scores to the dashboard', 'dScores', 840],
+  ['toDashAlarms', 'alarms to the dashboard', 'dAlarms', 880],
+]) {
+  nodes.push({
+    id: id(name),
+    type: 'link out',
+    name: label,
+    mode: 'link',
+    links: [id(target)],
+    x: 870,
+    y: yy,
+    wires: [],
+  });
+}
+
+// --- The dashboard (FlowFuse Dashboard 2.0, on its own tab) ----------------------------------------------------
+// Each widget is a ui-template whose Vue component lives in scripts/dashboard/*.vue (readable, with syntax colour in
+// an editor) and is inlined here. passthru is off: a widget's input must never loop back out to the plant.
+const vue = (name, values = {}) => {
+  let text = readFileSync(join(root, 'scripts', 'dashboard', `${name}.vue`), 'utf8');
+  for (const [key, value] of Object.entries(values))
+    text = text.split(`__${key}__`).join(JSON.stringify(value));
+  return text;
+};
+const dash = [];
+dash.push({
+  id: id('dComment'),
+  type: 'comment',
+  name: 'TwinFlow demo dashboard (http://127.0.0.1:1880/dashboard)',
+  info: [
+    'The live view of the demo plant, built with FlowFuse Dashboard 2.0 (`@flowfuse/node-red-dashboard`, installed by `npm install` in the TwinFlow project; install it from the palette manager to import this flow elsewhere).',
+    '',
+    'It expects the flow "Pump station and packaging line" beside it: the link nodes on the left receive the twins, the anomaly scores and the alarms from it, and the link on the right sends fault injections and what-if requests back.',
+    '',
+    '- **Twins**: a card per twin with live values, units, quality and how long ago each value arrived.',
+    '- **Anomaly**: the pump health score over time, with the selected signal, its expected value and band.',
+    '- **Alarms** raised and cleared by twin-anomaly.',
+    '- **Line OEE** from the packaging line twin.',
+    "- **What-if**: forks a pump's model from its current state, changes its speed and runs it 30 minutes ahead.",
+    '- **Faults**: one button per fault, the same as the inject nodes in the plant flow.',
+  ].join('\n'),
+  x: 330,
+  y: 40,
+  wires: [],
+});
+dash.push({
+  id: id('dBase'),
+  type: 'ui-base',
+  name: 'TwinFlow',
+  path: '/dashboard',
+  appIcon: '',
+  includeClientData: true,
+  acceptsClientConfig: ['ui-notification', 'ui-control'],
+  showPathInSidebar: false,
+  headerContent: 'page',
+  navigationStyle: 'default',
+  titleBarStyle: 'default',
+  showReconnectNotification: true,
+  notificationDisplayTime: 1,
+  showDisconnectNotification: true,
+  allowInstall: false,
+});
+dash.push({
+  id: id('dTheme'),
+  type: 'ui-theme',
+  name: 'TwinFlow',
+  colors: {
+    surface: '#1f3a56',
+    primary: '#0d74ce',
+    bgPage: '#f3f5f8',
+    groupBg: '#ffffff',
+    groupOutline: '#d9d9e0',
+  },
+  sizes: {
+    density: 'default',
+    pagePadding: '12px',
+    groupGap: '12px',
+    groupBorderRadius: '6px',
+    widgetGap: '12px',
+  },
+});
+dash.push({
+  id: id('dPage'),
+  type: 'ui-page',
+  name: 'Pump station and packaging line',
+  ui: id('dBase'),
+  path: '/plant',
+  icon: 'factory',
+  layout: 'grid',
+  theme: id('dTheme'),
+  breakpoints: [
+    { name: 'Default', px: 0, cols: 3 },
+    { name: 'Tablet', px: 576, cols: 6 },
+    { name: 'Small Desktop', px: 768, cols: 9 },
+    { name: 'Desktop', px: 1024, cols: 12 },
+  ],
+  order: 1,
+  className: '',
+  visible: 'true',
+  disabled: 'false',
+});
+const GROUPS = [
+  ['Twins', 12],
+  ['Anomaly', 8],
+  ['Alarms', 4],
+  ['WhatIf', 8],
+  ['LineOEE', 4],
+  ['Faults', 12],
+];
+const TITLES = { WhatIf: 'What-if', LineOEE: 'Line OEE' };
+GROUPS.forEach(([name, width], i) =>
+  dash.push({
+    id: id(`dg${name}`),
+    type: 'ui-group',
+    name: TITLES[name] ?? name,
+    page: id('dPage'),
+    width: String(width),
+    height: '1',
+    order: i + 1,
+    showTitle: true,
+    className: '',
+    visible: 'true',
+    disabled: 'false',
+    groupType: 'default',
+  }),
+);
+const template = (name, group, format, order, x, y, wires = []) =>
+  dash.push({
+    id: id(`dt${name}`),
+    type: 'ui-template',
+    z: '',
+    group: id(`dg${group}`),
+    page: '',
+    ui: '',
+    name,
+    order,
+    width: '0',
+    height: '0',
+    head: '',
+    format,
+    storeOutMessages: false,
+    passthru: false,
+    resendOnRefresh: false,
+    templateScope: 'local',
+    className: '',
+    x,
+    y,
+    wires: [wires],
+  });
+template('twin cards', 'Twins', vue('twins'), 1, 420, 120);
+template('anomaly chart', 'Anomaly', vue('anomaly'), 1, 420, 200);
+template('alarm list', 'Alarms', vue('alarms'), 1, 420, 260);
+template('line OEE', 'LineOEE', vue('oee'), 1, 420, 160);
+template('what-if', 'WhatIf', vue('whatif', { PUMPS: PUMPS.map((p) => p.twin) }), 1, 420, 320, [
+  id('dToPlant'),
+]);
+template('fault buttons', 'Faults', vue('faults', { FAULTS: faults }), 1, 420, 380, [id('dToPlant')]);
+for (const [name, label, from, to, yy] of [
+  ['dTwins', 'twins', 'toDashTwins', [id('dttwincards'), id('dtlineOEE')], 140],
+  ['dScores', 'anomaly scores', 'toDashScores', [id('dtanomalychar')], 200],
+  ['dAlarms', 'alarms', 'toDashAlarms', [id('dtalarmlist'), id('dttwincards')], 260],
+  ['dResults', 'what-if results', 'simResults', [id('dtwhatif')], 320],
+]) {
+  dash.push({ id: id(name), type: 'link in', name: label, links: [id(from)], x: 150, y: yy, wires: [to] });
+}
+dash.push({
+  id: id('dToPlant'),
+  type: 'link out',
+  name: 'to the plant',
+  mode: 'link',
+  links: [id('fromDash')],
+  x: 680,
+  y: 350,
+  wires: [],
+});
+
+// Ids are cut to 16 characters: make sure no two names collided.
+const ids = [...nodes, ...dash].map((n) => n.id);
+const duplicate = ids.find((x, i) => ids.indexOf(x) !== i);
+if (duplicate) throw new Error(`duplicate node id ${duplicate}: give one of them a shorter name`);
+for (const n of [...nodes, ...dash]) {
+  for (const target of [...(n.wires ?? []).flat(), ...(n.links ?? [])]) {
+    if (!ids.includes(target)) throw new Error(`${n.type} ${n.id} points at ${target}, which does not exist`);
+  }
+}
+
 writeFileSync(
   join(root, 'examples', 'demo', '01 - Pump station and packaging line.json'),
   JSON.stringify(nodes, null, 2) + '\n',
 );
-console.log(`wrote the demo flow: ${nodes.length} nodes`);
+writeFileSync(join(root, 'examples', 'demo', '02 - Dashboard.json'), JSON.stringify(dash, null, 2) + '\n');
+console.log(
+  `wrote the demo flows: ${nodes.length} nodes for the plant and twins, ${dash.length} for the dashboard`,
+);

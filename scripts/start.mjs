@@ -2,10 +2,12 @@
 // twins persisted in a file context store, and the demo flows deployed on first start.
 //
 // Options: --port N (default 1880), --host H (default 127.0.0.1; anything else requires adminAuth in
-// .userdir/settings.js, see README), --fresh (start from the shipped demo flows again).
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+// .userdir/settings.js, see README), --fresh (start from the shipped demo flows again), --speed X (the virtual plant
+// runs X times faster than real time), --seed N (another run of the plant's random faults and noise).
+import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
+import { demoFlows, demoIds } from './demo.mjs';
 import { freshUserDir, repoRoot, startNodeRed } from './runtime.mjs';
 
 const { values } = parseArgs({
@@ -13,8 +15,20 @@ const { values } = parseArgs({
     port: { type: 'string', default: process.env.PORT ?? '1880' },
     host: { type: 'string', default: '127.0.0.1' },
     fresh: { type: 'boolean', default: false },
+    speed: { type: 'string' },
+    seed: { type: 'string' },
   },
 });
+const speed = Number(values.speed ?? 1);
+const seed = Number(values.seed ?? 0);
+if (!(speed > 0 && speed <= 100)) {
+  console.error(`--speed must be a number above 0 and at most 100, got ${values.speed}`);
+  process.exit(2);
+}
+if (!Number.isInteger(seed)) {
+  console.error(`--seed must be an integer, got ${values.seed}`);
+  process.exit(2);
+}
 const port = Number(values.port);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`--port must be a port number, got ${values.port}`);
@@ -31,25 +45,6 @@ if (!loopback && !userSettings.adminAuth) {
       `Add adminAuth to ${relative(process.cwd(), settingsFile)} (see README, "Binding beyond loopback").`,
   );
   process.exit(2);
-}
-
-function exampleFlows(dir) {
-  return readdirSync(dir)
-    .sort()
-    .flatMap((name) => {
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) return exampleFlows(path);
-      if (!name.endsWith('.json')) return [];
-      const label = relative(join(repoRoot, 'examples'), path)
-        .replace(/\.json$/, '')
-        .replace(/^demo\/\d+ - /, '');
-      const tab = `tab-${label.replace(/[^A-Za-z0-9]/g, '')}`.slice(0, 40);
-      const nodes = JSON.parse(readFileSync(path, 'utf8'));
-      return [
-        { id: tab, type: 'tab', label, disabled: false, info: '' },
-        ...nodes.map((n) => (n.type === 'twin-model' ? n : { ...n, z: tab })),
-      ];
-    });
 }
 
 // The plant's MQTT broker (aedes, in this process) for the UNS bridge; a broker already on the port is used as is.
@@ -96,15 +91,18 @@ try {
 
 const flowsFile = join(userDir, 'flows.json');
 const existing = existsSync(flowsFile) ? JSON.parse(readFileSync(flowsFile, 'utf8')) : [];
-if (existing.length === 0) {
-  // The demo on first start; every other example is one click away under Import > Examples.
+if (existing.length === 0 || values.speed !== undefined || values.seed !== undefined) {
+  // The demo on first start, or again with another speed or seed (other tabs the user added are kept); every other
+  // example is one click away under Import > Examples.
+  const demo = demoIds();
   await runtime.RED.runtime.flows.setFlows({
-    flows: { flows: exampleFlows(join(repoRoot, 'examples', 'demo')) },
+    flows: { flows: [...existing.filter((n) => !demo.has(n.id)), ...demoFlows({ speed, seed })] },
     deploymentType: 'full',
   });
 }
 console.log(
-  `\nTwinFlow is running: editor at ${runtime.url}/ (open the "twins" tab in the sidebar)\n` +
+  `\nTwinFlow is running: editor at ${runtime.url}/ (open the "twins" tab in the sidebar), dashboard at ${runtime.url}/dashboard\n` +
+    (speed !== 1 ? `the virtual plant runs at ${speed}x real time\n` : '') +
     `virtual plant PLC: opc.tcp://127.0.0.1:4840/UA/TwinFlow, UNS broker: mqtt://127.0.0.1:1883\n` +
     `Ctrl-C stops it; twins are kept in .userdir\n`,
 );

@@ -166,6 +166,9 @@ export = function register(RED: NodeAPI): void {
                 twin,
                 score: result.score,
                 contributors: result.contributors,
+                detector: result.detector,
+                // Which watcher raised it, when several watch the same twin (an alarm list needs to tell them apart).
+                source: node.name || node.id,
                 timestamp: now,
               },
             } as unknown as NodeMessageInFlow)

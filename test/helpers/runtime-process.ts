@@ -50,6 +50,11 @@ export class RuntimeProcess {
     return this.request({ cmd: 'deploy', name, flows, runMs });
   }
 
+  /** Deploys the demo flows as `npm start` does, with the virtual plant at `speed` times real time. */
+  deployDemo(speed = 1): Promise<DeployResult> {
+    return this.request({ cmd: 'deployDemo', speed });
+  }
+
   /** Warnings and errors logged since the last deploy or the last call. */
   async logs(): Promise<LogEntry[]> {
     return (await this.request<{ logs: LogEntry[] }>({ cmd: 'logs' })).logs;

@@ -1,11 +1,13 @@
 // Child process that runs a real Node-RED runtime with TwinFlow installed as a module in a temporary user dir, so
 // tests never share Node-RED's module singletons with node-red-node-test-helper. Driven over IPC:
 //   -> {cmd:'deploy', name, flows, runMs}  <- {cmd:'result', missing, notStarted, deployError, logs}
+//   -> {cmd:'deployDemo', speed}             <- {cmd:'result', ...}: the demo flows as npm start deploys them
 //   -> {cmd:'stop'}                         <- {cmd:'stopped'}
 // On start it sends {cmd:'ready', url}. Options come as JSON in argv[2]: {editor}.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { demoFlows } from '../../scripts/demo.mjs';
 import { startNodeRed, unknownTypes } from '../../scripts/runtime.mjs';
 
 const options = JSON.parse(process.argv[2] ?? '{}');
@@ -36,6 +38,25 @@ process.on('message', async (request) => {
     return;
   }
   logs = [];
+  if (request.cmd === 'deployDemo') {
+    // The demo exactly as `npm start` deploys it (its own tabs), at the given plant speed.
+    const flows = demoFlows({ speed: request.speed ?? 1 });
+    let deployError;
+    try {
+      await runtime.RED.runtime.flows.setFlows({ flows: { flows }, deploymentType: 'full' });
+    } catch (err) {
+      deployError = String(err?.message ?? err);
+    }
+    process.send({
+      cmd: 'result',
+      name: 'demo',
+      missing: unknownTypes(flows),
+      notStarted: [],
+      deployError,
+      logs,
+    });
+    return;
+  }
   const missing = unknownTypes(request.flows);
   // As the editor's import does, flow nodes (those with a position) land on a tab; config nodes stay global.
   const tab = { id: 'test-tab', type: 'tab', label: request.name };

@@ -1,0 +1,55 @@
+// The demo flows as `npm start` deploys them: every file of examples/demo on its own tab, with the plant's speed and
+// seed applied. Shared by scripts/start.mjs, the dashboard browser test and the soak benchmark.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from './runtime.mjs';
+
+const DEMO_DIR = join(repoRoot, 'examples', 'demo');
+
+/**
+ * @param {object} [options]
+ * @param {number} [options.speed] plant seconds per wall-clock second (default 1): the plant clock and the scheduled
+ *   faults tick `speed` times faster and OPC UA samples as often. Twins keep plant time: the models' timestamps are
+ *   simulation time, so the shadow model, the detectors and the history all see a consistent, faster clock.
+ * @param {number} [options.seed] added to every plant model's seed (default 0: the shipped runs).
+ * @returns {object[]} the flows: one tab per file, flow nodes on their tab, config nodes global
+ */
+export function demoFlows({ speed = 1, seed = 0 } = {}) {
+  if (!(speed > 0) || !Number.isFinite(speed))
+    throw new Error(`speed must be a positive number, got ${speed}`);
+  if (!Number.isInteger(seed)) throw new Error(`seed must be an integer, got ${seed}`);
+  return readdirSync(DEMO_DIR)
+    .filter((name) => name.endsWith('.json'))
+    .sort()
+    .flatMap((name) => {
+      const label = name.replace(/\.json$/, '').replace(/^\d+ - /, '');
+      const tab = `tab-${label.replace(/[^A-Za-z0-9]/g, '')}`.slice(0, 40);
+      const nodes = JSON.parse(readFileSync(join(DEMO_DIR, name), 'utf8'));
+      return [
+        { id: tab, type: 'tab', label, disabled: false, info: '' },
+        ...nodes.map((n) => withSpeedAndSeed('x' in n ? { ...n, z: tab } : n, speed, seed)),
+      ];
+    });
+}
+
+function withSpeedAndSeed(node, speed, seed) {
+  // Repeating injects are the plant clock and the scheduled faults.
+  if (node.type === 'inject' && node.repeat) return { ...node, repeat: String(Number(node.repeat) / speed) };
+  // The plant's models (stepped by messages), not the twins' shadow model, which follows the measurements.
+  if (node.type === 'twin-sim' && node.mode === 'message') {
+    return { ...node, seed: String(Number(node.seed) + seed) };
+  }
+  if (node.type === 'twin-opcua-map' && speed !== 1) {
+    const mapping = JSON.parse(node.mapping);
+    for (const p of mapping.properties) {
+      if (p.samplingInterval) p.samplingInterval = Math.max(50, Math.round(p.samplingInterval / speed));
+    }
+    return { ...node, mapping: JSON.stringify(mapping) };
+  }
+  return node;
+}
+
+/** Ids of every node the demo deploys (to replace them in an existing flow file). */
+export function demoIds() {
+  return new Set(demoFlows().map((n) => n.id));
+}
