@@ -66,6 +66,14 @@ export = function register(RED: NodeAPI): void {
       pkiFolder: join(userDir, 'twinflow-opcua-pki'),
       clock: clockFor(RED),
     });
+    // An untrusted server certificate needs the user to act, once: say so in the log with the folders involved.
+    let warned = false;
+    this.connection.on('state', (state, detail) => {
+      if (state === 'error' && detail.startsWith('untrusted server certificate') && !warned) {
+        warned = true;
+        this.warn(`${config.url}: ${detail}`);
+      }
+    });
     this.on('close', (_removed: boolean, done: () => void) => {
       this.connection?.close().then(done, done);
     });

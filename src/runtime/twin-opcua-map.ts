@@ -154,7 +154,20 @@ export = function register(RED: NodeAPI): void {
             });
           }
         }
-        stopMonitoring = await monitorItems(session, good, emitReading, itemFailed);
+        const stopItems = await monitorItems(session, good, emitReading, itemFailed);
+        // Keep-alive reads for by-exception sources: constant values would otherwise go stale in the twin.
+        const refreshMs = (mapping.refresh ?? 0) * 1000;
+        const refreshTimer =
+          refreshMs > 0
+            ? clock.setInterval(() => {
+                if (mine === generation && connection?.session === session)
+                  readAll(session, good, emitReading).catch(() => undefined);
+              }, refreshMs)
+            : undefined;
+        stopMonitoring = async () => {
+          if (refreshTimer !== undefined) clock.clearInterval(refreshTimer);
+          await stopItems();
+        };
         // Fresh values after every (re)connect, not only the next changes.
         await readAll(session, good, emitReading);
         if (itemErrors === 0) failures.clear();

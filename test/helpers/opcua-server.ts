@@ -25,7 +25,14 @@ export class PlantServer {
   readonly values = new Map<string, number | string>();
   port = 0;
 
-  constructor(readonly pumps = 2) {}
+  constructor(
+    readonly pumps = 2,
+    /**
+     * secure: only Sign and SignAndEncrypt endpoints (Basic256Sha256, Aes128_Sha256_RsaOaep, Aes256_Sha256_RsaPss),
+     * trusting any client certificate; users: user name -> password, and anonymous access refused.
+     */
+    readonly options: { secure?: boolean; users?: Record<string, string> } = {},
+  ) {}
 
   async start(port = 0): Promise<string> {
     const server = new OPCUAServer({
@@ -33,9 +40,20 @@ export class PlantServer {
       host: '127.0.0.1',
       hostname: 'localhost',
       resourcePath: '/UA/TwinFlowTest',
-      securityModes: [MessageSecurityMode.None],
-      securityPolicies: [SecurityPolicy.None],
-      allowAnonymous: true,
+      securityModes: this.options.secure
+        ? [MessageSecurityMode.Sign, MessageSecurityMode.SignAndEncrypt]
+        : [MessageSecurityMode.None],
+      securityPolicies: this.options.secure
+        ? [
+            SecurityPolicy.Basic256Sha256,
+            SecurityPolicy.Aes128_Sha256_RsaOaep,
+            SecurityPolicy.Aes256_Sha256_RsaPss,
+          ]
+        : [SecurityPolicy.None],
+      allowAnonymous: !this.options.users,
+      userManager: this.options.users
+        ? { isValidUser: (user: string, password: string) => this.options.users?.[user] === password }
+        : undefined,
       serverCertificateManager: new OPCUACertificateManager({
         rootFolder: join(this.pki, 'server'),
         automaticallyAcceptUnknownCertificate: true,

@@ -256,6 +256,35 @@ describe('integration: twin-opcua-map against a real node-opcua server', functio
     }
   });
 
+  it('re-reads every value periodically when refresh is set, so constant values do not go stale', async () => {
+    const withRefresh = JSON.stringify({ ...(JSON.parse(mapping(1)) as object), refresh: 0.3 });
+    await helper.load([endpointNode, mapNode], flow(server.url, withRefresh));
+    const values = collect(node('values'));
+    await waitFor(() => latest(values).get('Pump01')?.state !== undefined, 10_000, 'first values');
+    const first = values.length;
+    // Nothing changes on the server; the refresh alone brings the values again.
+    await waitFor(
+      () => values.slice(first).filter((m) => (m.payload as Record<string, Sample>).state).length >= 3,
+      5000,
+      'three refreshes of an unchanged value',
+    );
+    const again = values
+      .slice(first)
+      .map((m) => (m.payload as Record<string, Sample>).state)
+      .filter(Boolean);
+    assert.ok(again.every((s) => s.value === 'Running' && s.quality === 'good'));
+    await helper.unload();
+    // Without refresh, an unchanged value is reported once.
+    await helper.load([endpointNode, mapNode], flow(server.url, mapping(1)));
+    const plain = collect(node('values'));
+    await waitFor(() => latest(plain).get('Pump01')?.state !== undefined, 10_000, 'first values');
+    // (The first values come twice: the subscription's initial notification and the read after subscribing.)
+    await new Promise((r) => setTimeout(r, 300));
+    const settled = plain.length;
+    await new Promise((r) => setTimeout(r, 1200));
+    assert.equal(plain.length, settled, 'nothing more without a change');
+  });
+
   it('fails clearly on a wrong endpoint: an error status, no hang, a clean close', async () => {
     await helper.load([endpointNode, mapNode], flow('opc.tcp://127.0.0.1:1/UA/Nothing', mapping(1)));
     const statuses: { fill?: string; text?: string }[] = [];

@@ -45,6 +45,11 @@ export interface MappingInstance {
 export interface Mapping {
   /** Namespace URI used where a path element has no prefix. */
   namespace?: string;
+  /**
+   * Seconds between re-reads of every mapped value (0: never). OPC UA reports by exception, so a value that does not
+   * change is never reported again and its twin property goes stale; a periodic read refreshes its timestamps.
+   */
+  refresh?: number;
   properties: MappedProperty[];
   instances: MappingInstance[];
 }
@@ -131,6 +136,12 @@ export function defineMapping(raw: unknown): Mapping {
     throw new TwinFlowError('badMapping', 'the mapping needs at least one instance', { what: 'instances' });
   const mapping: Mapping = { properties, instances };
   if (typeof m.namespace === 'string' && m.namespace) mapping.namespace = m.namespace;
+  const refresh = num(m.refresh, 'refresh', 0);
+  if (refresh < 0)
+    throw new TwinFlowError('badMapping', 'refresh must be 0 (off) or a number of seconds', {
+      what: 'refresh',
+    });
+  if (refresh > 0) mapping.refresh = refresh;
   return mapping;
 }
 

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   MessageSecurityMode,
   OPCUACertificateManager,
@@ -125,7 +126,11 @@ export class OpcuaConnection extends EventEmitter<ConnectionEvents> {
     } catch (err) {
       await this.dropClient();
       if (this.users === 0) return;
-      const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
+      const raw = err instanceof Error ? err.message.split('\n')[0] : String(err);
+      // node-opcua's wording names neither the cause a user can act on nor the folder to act in.
+      const message = /certificate verification failed/i.test(raw)
+        ? `untrusted server certificate: after checking its thumbprint, move it from ${join(o.pkiFolder, 'rejected')} to ${join(o.pkiFolder, 'trusted', 'certs')}`
+        : raw;
       this.setState('error', message);
       this.emit('lost', 'BadNotConnected');
       this.retryTimer = o.clock.setTimeout(() => {
