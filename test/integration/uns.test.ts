@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Node } from 'node-red';
+import { MosquittoBroker } from '../helpers/mosquitto';
 import { TestBroker } from '../helpers/mqtt-broker';
 import { collect, helper, loadNode, waitFor, type AnyMessage, type TestFlow } from '../helpers/node-red';
 
@@ -39,11 +40,12 @@ const node = (id: string): Node => helper.getNode(id) as Node;
 async function listener(
   url: string,
   topic: string,
+  protocolVersion: 4 | 5 = 4,
 ): Promise<{
   client: MqttClient;
   seen: { topic: string; body: Record<string, unknown>; retain: boolean }[];
 }> {
-  const client = await mqtt.connectAsync(url, { protocolVersion: 4, reconnectPeriod: 0 });
+  const client = await mqtt.connectAsync(url, { protocolVersion, reconnectPeriod: 0 });
   const seen: { topic: string; body: Record<string, unknown>; retain: boolean }[] = [];
   client.on('message', (t, payload, packet) =>
     seen.push({
@@ -66,111 +68,124 @@ const report = (flowValue: number, extra: AnyMessage = {}): AnyMessage => ({
   ...extra,
 });
 
-describe('integration: twin-uns against a real MQTT broker (aedes)', function () {
-  this.timeout(30_000);
-  let broker: TestBroker;
-  let clients: MqttClient[] = [];
+/** The same behaviour against both brokers: aedes in-process over MQTT 3.1.1, Debian's mosquitto over MQTT 5. */
+const BROKERS = [
+  { name: 'aedes, MQTT 3.1.1', protocol: 4 as const, make: () => new TestBroker() },
+  { name: 'mosquitto, MQTT 5', protocol: 5 as const, make: () => new MosquittoBroker() },
+];
 
-  beforeEach(async () => {
-    broker = new TestBroker();
-    await broker.start();
-  });
-  afterEach(async () => {
-    await helper.unload();
-    await Promise.all(clients.map((c) => c.endAsync(true)));
-    clients = [];
-    await broker.stop();
-  });
+for (const kind of BROKERS)
+  describe(`integration: twin-uns against a real MQTT broker (${kind.name})`, function () {
+    this.timeout(30_000);
+    let broker: TestBroker | MosquittoBroker;
+    let clients: MqttClient[] = [];
+    const protocol = kind.protocol;
 
-  it('publishes changed properties by exception under the ISA-95 topic, retained, with unit, quality and timestamp', async () => {
-    await helper.load([brokerNode, modelNode, unsNode], flow(broker.url));
-    await waitFor(
-      () =>
-        (node('u1').status as unknown as { lastCall?: { args: [{ text?: string }] } }).lastCall?.args[0]
-          .text === 'connected',
-      5000,
-      'connected',
-    );
-    node('u1').receive(report(61.5, { twin: { id: 'Pump01', version: 3 } }) as never);
-    // A subscriber that arrives afterwards still gets the last values: they are retained.
-    await new Promise((r) => setTimeout(r, 200));
-    const late = await listener(broker.url, 'Acme/#');
-    clients.push(late.client);
-    await waitFor(() => late.seen.length >= 2, 3000, 'retained messages');
-    const byTopic = Object.fromEntries(late.seen.map((m) => [m.topic, m]));
-    assert.deepEqual(byTopic['Acme/Plant1/L1/Pump01/flow'].body, {
-      value: 61.5,
-      unit: 'm3/h',
-      quality: 'good',
-      timestamp: 1061.5,
+    beforeEach(async () => {
+      broker = kind.make();
+      await broker.start();
     });
-    assert.equal(byTopic['Acme/Plant1/L1/Pump01/flow'].retain, true);
-    assert.equal(byTopic['Acme/Plant1/L1/Pump01/speed'], undefined, 'unchanged properties are not published');
-    assert.deepEqual(byTopic['Acme/Plant1/L1/Pump01/_twin'].body, { id: 'Pump01', version: 3 });
-  });
+    afterEach(async () => {
+      await helper.unload();
+      await Promise.all(clients.map((c) => c.endAsync(true)));
+      clients = [];
+      if (broker instanceof MosquittoBroker) await broker.dispose();
+      else await broker.stop();
+    });
 
-  it('accepts a command for a writable property and refuses others with the reason', async () => {
-    await helper.load([brokerNode, modelNode, unsNode], flow(broker.url));
-    const out = collect(node('out'));
-    const commander = await listener(broker.url, 'Acme/Plant1/L1/+/+/set/rejected');
-    clients.push(commander.client);
-    await new Promise((r) => setTimeout(r, 300));
-    await commander.client.publishAsync('Acme/Plant1/L1/Pump01/speed/set', '1500', { qos: 1 });
-    await commander.client.publishAsync(
-      'Acme/Plant1/L1/Pump01/speed/set',
-      JSON.stringify({ value: 25, unit: 'Hz' }),
-      { qos: 1 },
-    );
-    await commander.client.publishAsync('Acme/Plant1/L1/Pump01/flow/set', '10', { qos: 1 });
-    await commander.client.publishAsync('Acme/Plant1/L1/Pump01/speed/set', '9999', { qos: 1 });
-    await waitFor(() => out.length === 2 && commander.seen.length === 2, 5000, 'two accepted, two refused');
-    assert.deepEqual(
-      out.map((m) => [m.topic, m.action, m.payload]),
-      [
-        ['Pump01', 'desire', { speed: 1500 }],
-        ['Pump01', 'desire', { speed: 1500 }],
-      ],
-    );
-    assert.match(String(commander.seen[0].body.reason), /flow is not writable/);
-    assert.match(String(commander.seen[1].body.reason), /outside 0 \.\. 3000/);
-  });
+    it('publishes changed properties by exception under the ISA-95 topic, retained, with unit, quality and timestamp', async () => {
+      await helper.load([brokerNode, modelNode, unsNode], flow(broker.url, protocol));
+      await waitFor(
+        () =>
+          (node('u1').status as unknown as { lastCall?: { args: [{ text?: string }] } }).lastCall?.args[0]
+            .text === 'connected',
+        5000,
+        'connected',
+      );
+      node('u1').receive(report(61.5, { twin: { id: 'Pump01', version: 3 } }) as never);
+      // A subscriber that arrives afterwards still gets the last values: they are retained.
+      await new Promise((r) => setTimeout(r, 200));
+      const late = await listener(broker.url, 'Acme/#', protocol);
+      clients.push(late.client);
+      await waitFor(() => late.seen.length >= 2, 3000, 'retained messages');
+      const byTopic = Object.fromEntries(late.seen.map((m) => [m.topic, m]));
+      assert.deepEqual(byTopic['Acme/Plant1/L1/Pump01/flow'].body, {
+        value: 61.5,
+        unit: 'm3/h',
+        quality: 'good',
+        timestamp: 1061.5,
+      });
+      assert.equal(byTopic['Acme/Plant1/L1/Pump01/flow'].retain, true);
+      assert.equal(
+        byTopic['Acme/Plant1/L1/Pump01/speed'],
+        undefined,
+        'unchanged properties are not published',
+      );
+      assert.deepEqual(byTopic['Acme/Plant1/L1/Pump01/_twin'].body, { id: 'Pump01', version: 3 });
+    });
 
-  it('buffers while the broker is down and delivers every QoS 1 update once, in order, marked historical', async () => {
-    const port = broker.port;
-    await helper.load([brokerNode, modelNode, unsNode], flow(broker.url));
-    await waitFor(
-      () =>
-        (node('u1').status as unknown as { lastCall?: { args: [{ text?: string }] } }).lastCall?.args[0]
-          .text === 'connected',
-      5000,
-      'connected',
-    );
-    node('u1').receive(report(1) as never);
-    await new Promise((r) => setTimeout(r, 200));
-    await broker.stop();
-    await waitFor(
-      () =>
-        /buffering/.test(
-          String(
-            (node('u1').status as unknown as { lastCall?: { args: [{ text?: string }] } }).lastCall?.args[0]
-              .text,
+    it('accepts a command for a writable property and refuses others with the reason', async () => {
+      await helper.load([brokerNode, modelNode, unsNode], flow(broker.url, protocol));
+      const out = collect(node('out'));
+      const commander = await listener(broker.url, 'Acme/Plant1/L1/+/+/set/rejected', protocol);
+      clients.push(commander.client);
+      await new Promise((r) => setTimeout(r, 300));
+      await commander.client.publishAsync('Acme/Plant1/L1/Pump01/speed/set', '1500', { qos: 1 });
+      await commander.client.publishAsync(
+        'Acme/Plant1/L1/Pump01/speed/set',
+        JSON.stringify({ value: 25, unit: 'Hz' }),
+        { qos: 1 },
+      );
+      await commander.client.publishAsync('Acme/Plant1/L1/Pump01/flow/set', '10', { qos: 1 });
+      await commander.client.publishAsync('Acme/Plant1/L1/Pump01/speed/set', '9999', { qos: 1 });
+      await waitFor(() => out.length === 2 && commander.seen.length === 2, 5000, 'two accepted, two refused');
+      assert.deepEqual(
+        out.map((m) => [m.topic, m.action, m.payload]),
+        [
+          ['Pump01', 'desire', { speed: 1500 }],
+          ['Pump01', 'desire', { speed: 1500 }],
+        ],
+      );
+      assert.match(String(commander.seen[0].body.reason), /flow is not writable/);
+      assert.match(String(commander.seen[1].body.reason), /outside 0 \.\. 3000/);
+    });
+
+    it('buffers while the broker is down and delivers every QoS 1 update once, in order, marked historical', async () => {
+      const port = broker.port;
+      await helper.load([brokerNode, modelNode, unsNode], flow(broker.url, protocol));
+      await waitFor(
+        () =>
+          (node('u1').status as unknown as { lastCall?: { args: [{ text?: string }] } }).lastCall?.args[0]
+            .text === 'connected',
+        5000,
+        'connected',
+      );
+      node('u1').receive(report(1) as never);
+      await new Promise((r) => setTimeout(r, 200));
+      await broker.stop();
+      await waitFor(
+        () =>
+          /buffering/.test(
+            String(
+              (node('u1').status as unknown as { lastCall?: { args: [{ text?: string }] } }).lastCall?.args[0]
+                .text,
+            ),
           ),
-        ),
-      5000,
-      'offline',
-    );
-    for (let i = 2; i <= 20; i++) node('u1').receive(report(i) as never);
-    await broker.start(port);
-    const subscriber = await listener(broker.url, 'Acme/Plant1/L1/Pump01/flow');
-    clients.push(subscriber.client);
-    await waitFor(() => subscriber.seen.length >= 19, 10_000, 'the buffered updates');
-    await new Promise((r) => setTimeout(r, 300));
-    const values = subscriber.seen.map((m) => m.body.value);
-    assert.deepEqual(
-      values.slice(-19),
-      Array.from({ length: 19 }, (_, i) => i + 2),
-      'every update once, in order',
-    );
-    assert.ok(subscriber.seen.slice(-19).every((m) => m.body.historical === true));
+        5000,
+        'offline',
+      );
+      for (let i = 2; i <= 20; i++) node('u1').receive(report(i) as never);
+      await broker.start(port);
+      const subscriber = await listener(broker.url, 'Acme/Plant1/L1/Pump01/flow', protocol);
+      clients.push(subscriber.client);
+      await waitFor(() => subscriber.seen.length >= 19, 10_000, 'the buffered updates');
+      await new Promise((r) => setTimeout(r, 300));
+      const values = subscriber.seen.map((m) => m.body.value);
+      assert.deepEqual(
+        values.slice(-19),
+        Array.from({ length: 19 }, (_, i) => i + 2),
+        'every update once, in order',
+      );
+      assert.ok(subscriber.seen.slice(-19).every((m) => m.body.historical === true));
+    });
   });
-});
