@@ -1,8 +1,10 @@
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { isPlainObject, isSample, type TwinChange } from '../core/envelope';
 import { TwinFlowError, isTwinFlowError } from '../core/errors';
 import { propertyOf, validateEntry } from '../core/twin';
-import { drain, enqueue, outbox, type PublishItem } from '../core/uns/buffer';
+import type { PublishItem } from '../core/uns/buffer';
 import {
   commandSubscription,
   DEFAULT_TOPIC_TEMPLATE,
@@ -14,6 +16,7 @@ import { handleInput, type InputMessage } from './shared/input';
 import { migrateConfig, type Migration } from './shared/migrate';
 import type { TwinModelNode } from './twin/model-node';
 import type { BrokerNode } from './uns/broker-node';
+import { DiskOutbox } from './uns/disk-outbox';
 
 interface UnsConfig extends NodeDef {
   version: number;
@@ -63,40 +66,57 @@ export = function register(RED: NodeAPI): void {
     const modelNode = RED.nodes.getNode(config.model) as TwinModelNode | null;
     const connection = broker?.connection;
     const qos = (Number(config.qos) === 0 ? 0 : Number(config.qos) === 2 ? 2 : 1) as 0 | 1 | 2;
-    const box = outbox(Number(config.bufferSize) || 10000);
+    // On disk in the user dir, per node: what waits for the broker survives a restart of Node-RED too.
+    const userDir = (RED.settings as unknown as { userDir?: string }).userDir ?? tmpdir();
+    const box = new DiskOutbox(
+      join(userDir, 'twinflow-outbox', `${node.id}.jsonl`),
+      Number(config.bufferSize) || 10000,
+    );
+    if (box.unreadable > 0) node.warn(`outbox: ${box.unreadable} unreadable lines skipped`);
     const hierarchy = () => modelNode?.model?.hierarchy ?? {};
     let flushing = false;
 
     const status = (): void => {
       if (!connection) return void node.status({ fill: 'red', shape: 'ring', text: 'no broker' });
-      const dropped = box.dropped ? `, ${box.dropped} dropped` : '';
-      if (connection.connected) node.status({ fill: 'green', shape: 'dot', text: `connected${dropped}` });
-      else node.status({ fill: 'yellow', shape: 'ring', text: `buffering ${box.items.length}${dropped}` });
+      const dropped = box.state.dropped ? `, ${box.state.dropped} dropped` : '';
+      if (connection.connected && box.length === 0)
+        node.status({ fill: 'green', shape: 'dot', text: `connected${dropped}` });
+      else if (connection.connected)
+        node.status({ fill: 'green', shape: 'ring', text: `sending ${box.length} buffered${dropped}` });
+      else node.status({ fill: 'yellow', shape: 'ring', text: `buffering ${box.length}${dropped}` });
     };
 
     const flush = async (): Promise<void> => {
       if (flushing || !connection?.connected) return;
       flushing = true;
+      // Oldest first, each removed only once the broker has it: a broker lost again mid-flush keeps the rest, in
+      // order, and updates arriving meanwhile queue behind them.
+      let sent = 0;
       try {
-        for (const item of drain(box)) {
+        while (sent < box.length && connection.connected) {
+          const item = box.state.items[sent];
           // Marked historical: a consumer can tell a replay from a live value.
           const payload = JSON.stringify({ ...(JSON.parse(item.payload) as object), historical: true });
           await connection.publish(item.topic, payload, item.qos, item.retain);
+          sent++;
         }
+      } catch {
+        // the broker went away again: what is left waits for the next connection
       } finally {
+        box.delivered(sent);
         flushing = false;
         status();
       }
     };
 
     const publish = (item: PublishItem): void => {
-      if (connection?.connected && box.items.length === 0) {
+      if (connection?.connected && box.length === 0 && !flushing) {
         connection.publish(item.topic, item.payload, item.qos, item.retain).catch(() => {
-          enqueue(box, item);
+          box.add(item);
           status();
         });
       } else {
-        enqueue(box, item);
+        box.add(item);
         status();
       }
     };

@@ -3,7 +3,18 @@ import mqtt, { type MqttClient } from 'mqtt';
 import type { Node } from 'node-red';
 import { MosquittoBroker } from '../helpers/mosquitto';
 import { TestBroker } from '../helpers/mqtt-broker';
-import { collect, helper, loadNode, waitFor, type AnyMessage, type TestFlow } from '../helpers/node-red';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  collect,
+  helper,
+  loadNode,
+  useSettings,
+  waitFor,
+  type AnyMessage,
+  type TestFlow,
+} from '../helpers/node-red';
 
 const brokerNode = loadNode('twin-mqtt-broker');
 const unsNode = loadNode('twin-uns');
@@ -81,12 +92,24 @@ for (const kind of BROKERS)
     let clients: MqttClient[] = [];
     const protocol = kind.protocol;
 
+    let userDir: string;
+    const statusText = (): string =>
+      String(
+        (node('u1').status as unknown as { lastCall?: { args: [{ text?: string }] } }).lastCall?.args[0].text,
+      );
+    const stopBroker = (): Promise<void> => broker.stop();
+
     beforeEach(async () => {
+      // The outbox lives in the user dir: a fresh one per test.
+      userDir = mkdtempSync(join(tmpdir(), 'twinflow-uns-'));
+      useSettings({ userDir });
       broker = kind.make();
       await broker.start();
     });
     afterEach(async () => {
       await helper.unload();
+      useSettings({});
+      rmSync(userDir, { recursive: true, force: true });
       await Promise.all(clients.map((c) => c.endAsync(true)));
       clients = [];
       if (broker instanceof MosquittoBroker) await broker.dispose();
@@ -187,5 +210,51 @@ for (const kind of BROKERS)
         'every update once, in order',
       );
       assert.ok(subscriber.seen.slice(-19).every((m) => m.body.historical === true));
+    });
+
+    it('keeps what waits for the broker on disk: a restart of Node-RED meanwhile loses nothing', async () => {
+      const port = broker.port;
+      await helper.load([brokerNode, modelNode, unsNode], flow(broker.url, protocol));
+      await waitFor(() => statusText() === 'connected', 5000, 'connected');
+      await stopBroker();
+      await waitFor(() => /buffering/.test(statusText()), 5000, 'offline');
+      for (let i = 1; i <= 30; i++) node('u1').receive(report(i) as never);
+      await waitFor(() => statusText() === 'buffering 30', 2000, 'thirty buffered');
+      const file = join(userDir, 'twinflow-outbox', 'u1.jsonl');
+      assert.equal(readFileSync(file, 'utf8').trim().split('\n').length, 30, 'on disk');
+      // Node-RED stops (the flow is unloaded), the broker comes back, Node-RED starts again with the same user dir.
+      await helper.unload();
+      await broker.start(port);
+      const subscriber = await listener(broker.url, 'Acme/Plant1/L1/Pump01/flow', protocol);
+      clients.push(subscriber.client);
+      await helper.load([brokerNode, modelNode, unsNode], flow(broker.url, protocol));
+      await waitFor(() => subscriber.seen.length >= 30, 10_000, 'the updates buffered before the restart');
+      assert.deepEqual(
+        subscriber.seen.map((m) => m.body.value),
+        Array.from({ length: 30 }, (_, i) => i + 1),
+        'each once, in order',
+      );
+      await waitFor(() => readFileSync(file, 'utf8') === '', 2000, 'the outbox file emptied once delivered');
+    });
+
+    it('keeps at most the buffer size, dropping the oldest, and says how many were dropped', async () => {
+      const small = flow(broker.url, protocol).map((n) =>
+        n.id === 'u1' ? { ...n, bufferSize: 5 } : n,
+      ) as TestFlow;
+      const port = broker.port;
+      await helper.load([brokerNode, modelNode, unsNode], small);
+      await waitFor(() => statusText() === 'connected', 5000, 'connected');
+      await stopBroker();
+      await waitFor(() => /buffering/.test(statusText()), 5000, 'offline');
+      for (let i = 1; i <= 12; i++) node('u1').receive(report(i) as never);
+      await waitFor(() => statusText() === 'buffering 5, 7 dropped', 2000, 'five kept, seven dropped');
+      await broker.start(port);
+      const subscriber = await listener(broker.url, 'Acme/Plant1/L1/Pump01/flow', protocol);
+      clients.push(subscriber.client);
+      await waitFor(() => subscriber.seen.length >= 5, 10_000, 'the five newest');
+      assert.deepEqual(
+        subscriber.seen.map((m) => m.body.value),
+        [8, 9, 10, 11, 12],
+      );
     });
   });
