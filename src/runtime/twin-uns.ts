@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import { isPlainObject, isSample, type TwinChange } from '../core/envelope';
 import { TwinFlowError, isTwinFlowError } from '../core/errors';
 import { propertyOf, validateEntry } from '../core/twin';
+import {
+  AWS_DELTA_SUBSCRIPTION,
+  awsRejected,
+  awsReported,
+  awsUpdateTopic,
+  parseAwsDelta,
+} from '../core/uns/aws';
 import type { PublishItem } from '../core/uns/buffer';
+import type { PropertySample } from '../core/uns/sparkplug/edge';
 import {
   commandSubscription,
   DEFAULT_TOPIC_TEMPLATE,
@@ -17,6 +25,7 @@ import { migrateConfig, type Migration } from './shared/migrate';
 import type { TwinModelNode } from './twin/model-node';
 import type { BrokerNode } from './uns/broker-node';
 import { DiskOutbox } from './uns/disk-outbox';
+import { SparkplugEdge } from './uns/sparkplug-edge';
 
 interface UnsConfig extends NodeDef {
   version: number;
@@ -29,6 +38,11 @@ interface UnsConfig extends NodeDef {
   commands: boolean;
   setSuffix: string;
   bufferSize: string | number;
+  /** uns: one topic per property (ISA-95 template); aws: AWS IoT Device Shadow topics; sparkplug: Sparkplug B. */
+  layout: 'uns' | 'aws' | 'sparkplug';
+  /** Sparkplug group id and edge node id. */
+  group: string;
+  edgeNode: string;
 }
 
 const MIGRATIONS: readonly Migration<UnsConfig>[] = [
@@ -42,9 +56,14 @@ const MIGRATIONS: readonly Migration<UnsConfig>[] = [
       commands: true,
       setSuffix: 'set',
       bufferSize: 10000,
+      layout: 'uns',
+      group: 'TwinFlow',
+      edgeNode: '',
       ...c,
     }),
   },
+  // Version 2 added the AWS shadow and Sparkplug B layouts; older flows keep the UNS layout.
+  { to: 2, up: (c) => ({ ...c, layout: 'uns' }) },
 ];
 
 /**
@@ -64,7 +83,20 @@ export = function register(RED: NodeAPI): void {
     const clock = clockFor(RED);
     const broker = RED.nodes.getNode(config.broker) as BrokerNode | null;
     const modelNode = RED.nodes.getNode(config.model) as TwinModelNode | null;
-    const connection = broker?.connection;
+    // Sparkplug: an edge node of its own (its MQTT will is its death certificate), with the broker's settings.
+    const edge =
+      config.layout === 'sparkplug' && broker?.connection
+        ? new SparkplugEdge(
+            broker.connection.options,
+            config.group || 'TwinFlow',
+            config.edgeNode || config.name || node.id,
+            clock,
+            (twin, values) =>
+              desire(twin, values, (reason) => node.warn(`Sparkplug DCMD for ${twin} refused: ${reason}`)),
+            (reason) => node.warn(`Sparkplug command ignored: ${reason}`),
+          )
+        : undefined;
+    const connection = edge ? edge.connection : broker?.connection;
     const qos = (Number(config.qos) === 0 ? 0 : Number(config.qos) === 2 ? 2 : 1) as 0 | 1 | 2;
     // On disk in the user dir, per node: what waits for the broker survives a restart of Node-RED too.
     const userDir = (RED.settings as unknown as { userDir?: string }).userDir ?? tmpdir();
@@ -121,54 +153,88 @@ export = function register(RED: NodeAPI): void {
       }
     };
 
+    /**
+     * Desired values from outside (a /set topic, an AWS delta, a Sparkplug DCMD): each checked against the model
+     * (writable, type, range, unit); the accepted ones leave as one `desire` for twin-state, each refused one is
+     * answered with its reason.
+     */
+    const desire = (
+      twin: string,
+      values: Record<string, unknown>,
+      reject: (reason: string) => void,
+    ): void => {
+      const model = modelNode?.model;
+      if (!model) return reject('no twin model is configured on the bridge');
+      const accepted: Record<string, unknown> = {};
+      for (const [property, raw] of Object.entries(values)) {
+        try {
+          const def = propertyOf(model, property);
+          if (!def.writable)
+            throw new TwinFlowError('notWritable', `${property} is not writable`, { property });
+          const entry = isPlainObject(raw) && 'value' in raw ? raw : { value: raw };
+          accepted[property] = validateEntry(def, isSample(entry) ? entry : { value: entry }).value;
+        } catch (err) {
+          reject(isTwinFlowError(err) ? err.message : String(err));
+        }
+      }
+      if (Object.keys(accepted).length === 0) return;
+      node.send({
+        _msgid: RED.util.generateId(),
+        topic: twin,
+        action: 'desire',
+        payload: accepted,
+      } as unknown as NodeMessageInFlow);
+    };
+
+    const parseBody = (raw: Buffer): unknown => {
+      try {
+        return JSON.parse(raw.toString('utf8'));
+      } catch {
+        return raw.toString('utf8');
+      }
+    };
+
     const onCommand = (topic: string, raw: Buffer): void => {
-      if (!config.commands) return;
+      if (!config.commands || edge) return;
+      if (config.layout === 'aws') {
+        const delta = parseAwsDelta(topic, parseBody(raw));
+        if (!delta) return;
+        desire(delta.twin, delta.state, (reason) => {
+          const r = awsRejected(delta.twin, 400, reason, clock.now(), delta.clientToken);
+          publish({ ...r, qos, retain: false });
+        });
+        return;
+      }
       const target = parseCommandTopic(config.topic, hierarchy(), config.setSuffix, topic);
       if (!target) return;
-      const reject = (reason: string) =>
+      desire(target.twin, { [target.property]: parseBody(raw) }, (reason) =>
         publish({
           topic: `${topic}/rejected`,
           payload: JSON.stringify({ reason, timestamp: clock.now() }),
           qos,
           retain: false,
-        });
-      try {
-        const model = modelNode?.model;
-        if (!model) throw new TwinFlowError('noModel', 'no twin model is configured on the bridge', {});
-        const def = propertyOf(model, target.property);
-        if (!def.writable)
-          throw new TwinFlowError('notWritable', `${target.property} is not writable`, {
-            property: target.property,
-          });
-        let value: unknown;
-        try {
-          value = JSON.parse(raw.toString('utf8'));
-        } catch {
-          value = raw.toString('utf8');
-        }
-        const entry = isPlainObject(value) && 'value' in value ? value : { value };
-        const checked = validateEntry(def, isSample(entry) ? entry : { value: entry });
-        node.send({
-          _msgid: RED.util.generateId(),
-          topic: target.twin,
-          action: 'desire',
-          payload: { [target.property]: checked.value },
-        } as unknown as NodeMessageInFlow);
-      } catch (err) {
-        reject(isTwinFlowError(err) ? err.message : String(err));
-      }
+        }),
+      );
     };
 
     const onState = (): void => {
       status();
       if (connection?.connected) void flush();
     };
-    if (connection) {
+    if (edge) {
+      connection?.on('state', status);
+      edge.start();
+    } else if (connection) {
       connection.on('state', onState);
       connection.on('message', onCommand);
       connection.acquire();
-      if (config.commands)
-        connection.subscribe(commandSubscription(config.topic, hierarchy(), config.setSuffix));
+      if (config.commands) {
+        connection.subscribe(
+          config.layout === 'aws'
+            ? AWS_DELTA_SUBSCRIPTION
+            : commandSubscription(config.topic, hierarchy(), config.setSuffix),
+        );
+      }
     }
     status();
 
@@ -187,6 +253,33 @@ export = function register(RED: NodeAPI): void {
         : Object.keys(payload);
       const now = clock.now();
       const units = modelNode?.model?.properties;
+      if (edge) {
+        const sampleOf = (name: string): PropertySample => {
+          const entry = payload[name];
+          const sample = isSample(entry) ? entry : { value: entry };
+          return {
+            name,
+            value: sample.value,
+            quality: sample.quality ?? 'good',
+            timestamp: typeof sample.sourceTimestamp === 'number' ? sample.sourceTimestamp : now,
+            type: units?.[name]?.type,
+          };
+        };
+        const own = (name: string) => Object.prototype.hasOwnProperty.call(payload, name);
+        edge.update(twin, names.filter(own).map(sampleOf), Object.keys(payload).map(sampleOf));
+        return;
+      }
+      if (config.layout === 'aws') {
+        const reported: Record<string, unknown> = {};
+        for (const property of names) {
+          if (!Object.prototype.hasOwnProperty.call(payload, property)) continue;
+          const entry = payload[property];
+          reported[property] = isSample(entry) ? entry.value : entry;
+        }
+        if (Object.keys(reported).length > 0)
+          publish({ topic: awsUpdateTopic(twin), payload: awsReported(reported), qos, retain: false });
+        return;
+      }
       for (const property of names) {
         if (!Object.prototype.hasOwnProperty.call(payload, property)) continue;
         const entry = payload[property];
@@ -218,8 +311,9 @@ export = function register(RED: NodeAPI): void {
     node.on('input', handleInput(RED, node, 'twin-uns', handle) as (msg: NodeMessageInFlow) => void);
     node.on('close', (_removed: boolean, done: () => void) => {
       connection?.off('state', onState);
+      connection?.off('state', status);
       connection?.off('message', onCommand);
-      Promise.resolve(connection?.release()).then(
+      Promise.resolve(edge ? edge.close() : connection?.release()).then(
         () => done(),
         () => done(),
       );

@@ -7,6 +7,8 @@ export interface BrokerOptions {
   protocolVersion: 4 | 5;
   username?: string;
   password?: string;
+  /** The last will: what the broker publishes if this session dies without a clean close (Sparkplug's NDEATH). */
+  will?: { topic: string; payload: Buffer; qos: 0 | 1 | 2; retain: boolean };
 }
 
 interface BrokerEvents {
@@ -23,7 +25,7 @@ export class BrokerConnection extends EventEmitter<BrokerEvents> {
   private users = 0;
   private readonly subscriptions = new Set<string>();
 
-  constructor(private readonly options: BrokerOptions) {
+  constructor(readonly options: BrokerOptions) {
     super();
     this.setMaxListeners(0);
   }
@@ -45,6 +47,7 @@ export class BrokerConnection extends EventEmitter<BrokerEvents> {
     };
     if (o.username) options.username = o.username;
     if (o.password) options.password = o.password;
+    if (o.will) options.will = { ...o.will };
     const client = mqtt.connect(o.url, options);
     client.on('connect', () => {
       for (const topic of this.subscriptions) client.subscribe(topic, { qos: 1 });
@@ -66,16 +69,31 @@ export class BrokerConnection extends EventEmitter<BrokerEvents> {
     if (this.connected) this.client?.subscribe(topic, { qos: 1 });
   }
 
-  publish(topic: string, payload: string, qos: 0 | 1 | 2, retain: boolean): Promise<void> {
+  publish(topic: string, payload: string | Uint8Array, qos: 0 | 1 | 2, retain: boolean): Promise<void> {
     return new Promise((resolve, reject) => {
       if (!this.client) return reject(new Error('not connected'));
-      this.client.publish(topic, payload, { qos, retain }, (err) => (err ? reject(err) : resolve()));
+      const body = typeof payload === 'string' ? payload : Buffer.from(payload);
+      this.client.publish(topic, body, { qos, retain }, (err) => (err ? reject(err) : resolve()));
     });
+  }
+
+  /** A new will for the next connection (Sparkplug: the next session's bdSeq). */
+  setWill(payload: Uint8Array): void {
+    const will = this.client?.options.will;
+    if (will) will.payload = Buffer.from(payload);
+    if (this.options.will) this.options.will = { ...this.options.will, payload: Buffer.from(payload) };
   }
 
   async close(): Promise<void> {
     const client = this.client;
     this.client = undefined;
-    if (client) await client.endAsync(true).catch(() => undefined);
+    if (!client) return;
+    // Connected: a clean DISCONNECT (the broker then discards the will; Sparkplug's NDEATH was sent explicitly),
+    // bounded so a broker that stops answering cannot hold up a redeploy. Not connected: just stop reconnecting.
+    if (client.connected) {
+      const timeout = new Promise((resolve) => setTimeout(resolve, 2000).unref());
+      await Promise.race([client.endAsync(false).catch(() => undefined), timeout]);
+    }
+    await client.endAsync(true).catch(() => undefined);
   }
 }

@@ -1,0 +1,122 @@
+import {
+  deviceBirth,
+  deviceData,
+  deviceDeath,
+  edgeState,
+  nodeBirth,
+  nodeDeath,
+  parseCommand,
+  sparkplugTopic,
+  type EdgeState,
+  type PropertySample,
+} from '../../core/uns/sparkplug/edge';
+import { decodePayload, encodePayload, type Payload } from '../../core/uns/sparkplug/payload';
+import type { Clock } from '../shared/clock';
+import { BrokerConnection, type BrokerOptions } from './client';
+
+/**
+ * The MQTT side of a Sparkplug B edge node: its own session (the will is the edge node's death certificate, so it
+ * cannot share the broker config node's client), births on every (re)connect and on rebirth requests, data by
+ * exception, deaths on a clean close, and commands decoded for the bridge.
+ */
+export class SparkplugEdge {
+  readonly connection: BrokerConnection;
+  private readonly state: EdgeState;
+  /** The latest sample of every property of every twin: what a (re)birth announces. */
+  private readonly twins = new Map<string, Map<string, PropertySample>>();
+
+  constructor(
+    base: BrokerOptions,
+    group: string,
+    edge: string,
+    private readonly clock: Clock,
+    private readonly onWrite: (twin: string, values: Record<string, unknown>) => void,
+    private readonly onIgnored: (reason: string) => void,
+  ) {
+    this.state = edgeState(group, edge, 0);
+    this.connection = new BrokerConnection({
+      ...base,
+      clientId: `${base.clientId}-spb`,
+      will: {
+        topic: sparkplugTopic(this.state, 'NDEATH'),
+        payload: Buffer.from(encodePayload(nodeDeath(this.state.bdSeq, clock.now()))),
+        qos: 1,
+        retain: false,
+      },
+    });
+    this.connection.on('state', (state) => {
+      if (state === 'connected') void this.birth();
+      else if (state === 'disconnected') {
+        // The next session announces the next bdSeq; its will must carry the same.
+        this.state.bdSeq = (this.state.bdSeq + 1) % 256;
+        this.connection.setWill(encodePayload(nodeDeath(this.state.bdSeq, this.clock.now())));
+      }
+    });
+    this.connection.on('message', (topic, raw) => this.command(topic, raw));
+  }
+
+  start(): void {
+    this.connection.acquire();
+    this.connection.subscribe(sparkplugTopic(this.state, 'NCMD'));
+    this.connection.subscribe(`${sparkplugTopic(this.state, 'DCMD')}/+`);
+  }
+
+  /** Sparkplug publishes births and data at QoS 0; deaths at QoS 1, so they reach the broker before the session ends. */
+  private send(type: string, payload: Payload, twin?: string, qos: 0 | 1 = 0): Promise<void> {
+    return this.connection.publish(
+      sparkplugTopic(this.state, type, twin),
+      encodePayload(payload),
+      qos,
+      false,
+    );
+  }
+
+  private async birth(): Promise<void> {
+    const now = this.clock.now();
+    await this.send('NBIRTH', nodeBirth(this.state, now)).catch(() => undefined);
+    for (const [twin, samples] of this.twins) {
+      await this.send('DBIRTH', deviceBirth(this.state, twin, [...samples.values()], now), twin).catch(
+        () => undefined,
+      );
+    }
+  }
+
+  /** A twin changed: DBIRTH the first time in this session (with every property), DDATA after. */
+  update(twin: string, changed: PropertySample[], all: PropertySample[]): void {
+    const known = this.twins.get(twin) ?? new Map<string, PropertySample>();
+    for (const s of all) known.set(s.name, s);
+    this.twins.set(twin, known);
+    if (!this.connection.connected) return; // the next birth carries the current values
+    const now = this.clock.now();
+    if (!this.state.born[twin])
+      void this.send('DBIRTH', deviceBirth(this.state, twin, [...known.values()], now), twin).catch(
+        () => undefined,
+      );
+    else if (changed.length > 0)
+      void this.send('DDATA', deviceData(this.state, twin, changed, now), twin).catch(() => undefined);
+  }
+
+  private command(topic: string, raw: Buffer): void {
+    let payload: Payload;
+    try {
+      payload = decodePayload(raw);
+    } catch (err) {
+      return this.onIgnored(`${topic}: not a Sparkplug B payload (${(err as Error).message})`);
+    }
+    const command = parseCommand(this.state, topic, payload);
+    if (command.kind === 'rebirth') void this.birth();
+    else if (command.kind === 'write') this.onWrite(command.twin, command.values);
+    else this.onIgnored(`${topic}: ${command.reason}`);
+  }
+
+  /** A clean close: every twin's DDEATH, then the edge node's NDEATH, then the session ends. */
+  async close(): Promise<void> {
+    if (this.connection.connected) {
+      const now = this.clock.now();
+      for (const twin of Object.keys(this.state.born).filter((t) => this.state.born[t]))
+        await this.send('DDEATH', deviceDeath(this.state, twin, now), twin, 1).catch(() => undefined);
+      await this.send('NDEATH', nodeDeath(this.state.bdSeq, now), undefined, 1).catch(() => undefined);
+    }
+    await this.connection.release();
+  }
+}

@@ -1,0 +1,238 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt, { type MqttClient } from 'mqtt';
+import type { Node } from 'node-red';
+import protobuf from 'protobufjs';
+import { MosquittoBroker } from '../helpers/mosquitto';
+import { TestBroker } from '../helpers/mqtt-broker';
+import {
+  collect,
+  helper,
+  loadNode,
+  useSettings,
+  waitFor,
+  type AnyMessage,
+  type TestFlow,
+} from '../helpers/node-red';
+
+const brokerNode = loadNode('twin-mqtt-broker');
+const unsNode = loadNode('twin-uns');
+const modelNode = loadNode('twin-model');
+
+/** The specification's .proto through protobufjs: the independent decoder of what the bridge publishes. */
+const PayloadType = protobuf
+  .parse(readFileSync(join(__dirname, '..', 'fixtures', 'sparkplug_b.proto'), 'utf8'))
+  .root.lookupType('org.eclipse.tahu.protobuf.Payload');
+type Metric = {
+  name?: string;
+  alias?: number;
+  datatype?: number;
+  doubleValue?: number;
+  booleanValue?: boolean;
+  longValue?: number;
+  properties?: { keys: string[]; values: { intValue?: number }[] };
+};
+type Decoded = { timestamp?: number; seq?: number; metrics?: Metric[] };
+const decode = (buf: Buffer): Decoded =>
+  PayloadType.toObject(PayloadType.decode(buf), { longs: Number, defaults: false }) as Decoded;
+
+const PROPERTIES = [
+  { name: 'flow', type: 'number', unit: 'm3/h' },
+  { name: 'speed', type: 'number', unit: 'rpm', min: 0, max: 3000, writable: true },
+];
+
+function flow(url: string, protocolVersion: number, layout: string): TestFlow {
+  return [
+    { id: 'f1', type: 'tab' },
+    { id: 'b1', type: 'twin-mqtt-broker', url, protocolVersion, version: 1 },
+    {
+      id: 'm1',
+      type: 'twin-model',
+      name: 'Pump',
+      properties: JSON.stringify(PROPERTIES),
+      enterprise: 'Acme',
+      site: 'Plant1',
+      area: '',
+      line: 'L1',
+      cell: '',
+    },
+    {
+      id: 'u1',
+      type: 'twin-uns',
+      z: 'f1',
+      broker: 'b1',
+      model: 'm1',
+      layout,
+      group: 'Plant1',
+      edgeNode: 'Edge1',
+      version: 2,
+      wires: [['out']],
+    },
+    { id: 'out', type: 'helper', z: 'f1' },
+  ] as TestFlow;
+}
+
+const node = (id: string): Node => helper.getNode(id) as Node;
+
+const report = (flowValue: number, speed = 1000): AnyMessage => ({
+  topic: 'Pump01',
+  payload: {
+    flow: { value: flowValue, quality: 'good', sourceTimestamp: 1_000 + flowValue },
+    speed: { value: speed, quality: 'good' },
+  },
+  changes: [{ path: 'reported.flow', old: 0, new: flowValue, cause: 'report' }],
+});
+
+const BROKERS = [
+  { name: 'aedes, MQTT 3.1.1', protocol: 4 as const, make: () => new TestBroker() },
+  { name: 'mosquitto, MQTT 5', protocol: 5 as const, make: () => new MosquittoBroker() },
+];
+
+for (const kind of BROKERS) {
+  describe(`integration: twin-uns AWS shadow and Sparkplug B layouts (${kind.name})`, function () {
+    this.timeout(30_000);
+    let broker: TestBroker | MosquittoBroker;
+    let userDir: string;
+    let clients: MqttClient[] = [];
+    const seen: { topic: string; payload: Buffer }[] = [];
+
+    const client = async (topic: string): Promise<MqttClient> => {
+      const c = await mqtt.connectAsync(broker.url, { protocolVersion: kind.protocol, reconnectPeriod: 0 });
+      c.on('message', (t, payload) => seen.push({ topic: t, payload }));
+      await c.subscribeAsync(topic, { qos: 1 });
+      clients.push(c);
+      return c;
+    };
+    const on = (topic: string) => seen.filter((m) => m.topic === topic);
+
+    beforeEach(async () => {
+      userDir = mkdtempSync(join(tmpdir(), 'twinflow-uns-layouts-'));
+      useSettings({ userDir });
+      broker = kind.make();
+      await broker.start();
+      seen.length = 0;
+    });
+    afterEach(async () => {
+      await helper.unload();
+      await Promise.all(clients.map((c) => c.endAsync(true)));
+      clients = [];
+      useSettings({});
+      rmSync(userDir, { recursive: true, force: true });
+      if (broker instanceof MosquittoBroker) await broker.dispose();
+      else await broker.stop();
+    });
+
+    it('AWS shadow: reports to $aws/things/{twin}/shadow/update, takes deltas, rejects with code and reason', async () => {
+      const c = await client('$aws/things/#');
+      await helper.load([brokerNode, modelNode, unsNode], flow(broker.url, kind.protocol, 'aws'));
+      const out = collect(node('out'));
+      await new Promise((r) => setTimeout(r, 300));
+      node('u1').receive(report(61.5) as never);
+      await waitFor(() => on('$aws/things/Pump01/shadow/update').length === 1, 5000, 'the reported state');
+      assert.deepEqual(JSON.parse(on('$aws/things/Pump01/shadow/update')[0].payload.toString()), {
+        state: { reported: { flow: 61.5 } },
+      });
+      const delta = (state: object, clientToken: string) =>
+        c.publishAsync(
+          '$aws/things/Pump01/shadow/update/delta',
+          JSON.stringify({ version: 7, timestamp: 1, state, clientToken }),
+          { qos: 1 },
+        );
+      await delta({ speed: 1500 }, 'ok-1');
+      await delta({ flow: 3 }, 'bad-1');
+      await waitFor(
+        () => out.length === 1 && on('$aws/things/Pump01/shadow/update/rejected').length === 1,
+        5000,
+        'one accepted, one rejected',
+      );
+      assert.deepEqual([out[0].topic, out[0].action, out[0].payload], ['Pump01', 'desire', { speed: 1500 }]);
+      const rejected = JSON.parse(on('$aws/things/Pump01/shadow/update/rejected')[0].payload.toString()) as {
+        code: number;
+        message: string;
+        clientToken: string;
+      };
+      assert.equal(rejected.code, 400);
+      assert.match(rejected.message, /flow is not writable/);
+      assert.equal(rejected.clientToken, 'bad-1');
+    });
+
+    it('Sparkplug B: NBIRTH, DBIRTH, DDATA by alias, rebirth on NCMD, DCMD to desire, DDEATH and NDEATH on close', async () => {
+      const c = await client('spBv1.0/Plant1/#');
+      await helper.load([brokerNode, modelNode, unsNode], flow(broker.url, kind.protocol, 'sparkplug'));
+      const out = collect(node('out'));
+      await waitFor(() => on('spBv1.0/Plant1/NBIRTH/Edge1').length === 1, 5000, 'NBIRTH');
+      const nbirth = decode(on('spBv1.0/Plant1/NBIRTH/Edge1')[0].payload);
+      assert.equal(nbirth.seq ?? 0, 0);
+      const bdSeq = nbirth.metrics?.find((m) => m.name === 'bdSeq');
+      assert.equal(bdSeq?.datatype, 4);
+      assert.ok(nbirth.metrics?.some((m) => m.name === 'Node Control/Rebirth' && m.booleanValue === false));
+
+      node('u1').receive(report(61.5) as never);
+      await waitFor(() => on('spBv1.0/Plant1/DBIRTH/Edge1/Pump01').length === 1, 5000, 'DBIRTH');
+      const dbirth = decode(on('spBv1.0/Plant1/DBIRTH/Edge1/Pump01')[0].payload);
+      assert.equal(dbirth.seq, 1);
+      const byName = Object.fromEntries((dbirth.metrics ?? []).map((m) => [m.name, m]));
+      assert.equal(byName.flow.doubleValue, 61.5);
+      assert.equal(byName.flow.datatype, 10);
+      assert.deepEqual(byName.flow.properties, { keys: ['Quality'], values: [{ type: 3, intValue: 192 }] });
+      assert.equal(byName.speed.doubleValue, 1000);
+
+      node('u1').receive(report(62) as never);
+      await waitFor(() => on('spBv1.0/Plant1/DDATA/Edge1/Pump01').length === 1, 5000, 'DDATA');
+      const ddata = decode(on('spBv1.0/Plant1/DDATA/Edge1/Pump01')[0].payload);
+      assert.equal(ddata.seq, 2);
+      assert.deepEqual(
+        (ddata.metrics ?? []).map((m) => [m.name, m.alias, m.doubleValue]),
+        [[undefined, byName.flow.alias, 62]],
+        'only the change, by alias',
+      );
+
+      // A host asks for a rebirth: NBIRTH (seq 0) and the twin's DBIRTH again.
+      const command = (fields: object) =>
+        Buffer.from(PayloadType.encode(PayloadType.fromObject(fields)).finish());
+      await c.publishAsync(
+        'spBv1.0/Plant1/NCMD/Edge1',
+        command({
+          timestamp: 1,
+          metrics: [{ name: 'Node Control/Rebirth', datatype: 11, booleanValue: true }],
+        }),
+      );
+      await waitFor(
+        () =>
+          on('spBv1.0/Plant1/NBIRTH/Edge1').length === 2 &&
+          on('spBv1.0/Plant1/DBIRTH/Edge1/Pump01').length === 2,
+        5000,
+        'rebirth',
+      );
+      // A write by alias to a writable metric becomes a desire; a write to a read-only one does not.
+      await c.publishAsync(
+        'spBv1.0/Plant1/DCMD/Edge1/Pump01',
+        command({ timestamp: 2, metrics: [{ alias: byName.speed.alias, datatype: 10, doubleValue: 1500 }] }),
+      );
+      await c.publishAsync(
+        'spBv1.0/Plant1/DCMD/Edge1/Pump01',
+        command({ timestamp: 3, metrics: [{ name: 'flow', datatype: 10, doubleValue: 1 }] }),
+      );
+      await waitFor(() => out.length === 1, 5000, 'the desire');
+      await new Promise((r) => setTimeout(r, 300));
+      assert.deepEqual(
+        out.map((m) => [m.topic, m.action, m.payload]),
+        [['Pump01', 'desire', { speed: 1500 }]],
+      );
+
+      // A clean close: DDEATH for the twin, then NDEATH with the session's bdSeq.
+      await helper.unload();
+      await waitFor(
+        () =>
+          on('spBv1.0/Plant1/DDEATH/Edge1/Pump01').length === 1 &&
+          on('spBv1.0/Plant1/NDEATH/Edge1').length === 1,
+        5000,
+        'deaths',
+      );
+      const ndeath = decode(on('spBv1.0/Plant1/NDEATH/Edge1')[0].payload);
+      assert.equal(ndeath.metrics?.find((m) => m.name === 'bdSeq')?.longValue ?? 0, bdSeq?.longValue ?? 0);
+    });
+  });
+}
