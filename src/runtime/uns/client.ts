@@ -1,6 +1,9 @@
 import { EventEmitter } from 'node:events';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 
+/** Publishes handed to the MQTT client at once (see publish). */
+const MAX_IN_FLIGHT = 1000;
+
 export interface BrokerOptions {
   url: string;
   clientId: string;
@@ -24,6 +27,8 @@ export class BrokerConnection extends EventEmitter<BrokerEvents> {
   private client?: MqttClient;
   private users = 0;
   private readonly subscriptions = new Set<string>();
+  private inFlight = 0;
+  private readonly waiting: (() => void)[] = [];
 
   constructor(readonly options: BrokerOptions) {
     super();
@@ -69,11 +74,30 @@ export class BrokerConnection extends EventEmitter<BrokerEvents> {
     if (this.connected) this.client?.subscribe(topic, { qos: 1 });
   }
 
+  /**
+   * Publishes in order with at most MAX_IN_FLIGHT publishes handed to the client at once; the rest wait here. A burst
+   * (10,000 twins changing at once) would otherwise pile one socket 'drain' listener per message into mqtt.js, and
+   * QoS 0 bursts slowed down quadratically (100,000 messages took two minutes instead of seconds).
+   */
   publish(topic: string, payload: string | Uint8Array, qos: 0 | 1 | 2, retain: boolean): Promise<void> {
     return new Promise((resolve, reject) => {
-      if (!this.client) return reject(new Error('not connected'));
-      const body = typeof payload === 'string' ? payload : Buffer.from(payload);
-      this.client.publish(topic, body, { qos, retain }, (err) => (err ? reject(err) : resolve()));
+      const go = (): void => {
+        const client = this.client;
+        if (!client) {
+          this.waiting.shift()?.();
+          return reject(new Error('not connected'));
+        }
+        this.inFlight++;
+        const body = typeof payload === 'string' ? payload : Buffer.from(payload);
+        client.publish(topic, body, { qos, retain }, (err) => {
+          this.inFlight--;
+          this.waiting.shift()?.();
+          if (err) reject(err);
+          else resolve();
+        });
+      };
+      if (this.inFlight < MAX_IN_FLIGHT && this.waiting.length === 0) go();
+      else this.waiting.push(go);
     });
   }
 
