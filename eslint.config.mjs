@@ -26,6 +26,11 @@ export default tseslint.config(
     },
   },
   {
+    // Nothing a user or a message supplies is ever run as code (user models go through src/core/sim/expression.ts).
+    files: ['src/**/*.ts'],
+    rules: { 'no-eval': 'error', 'no-implied-eval': 'error', 'no-new-func': 'error' },
+  },
+  {
     files: ['src/core/**/*.ts'],
     rules: {
       'no-restricted-imports': [

@@ -134,6 +134,16 @@ describe('package: Flow Library scorecard (offline checks) and layout', () => {
   it('D01 has at most 6 runtime dependencies', () =>
     assert.ok(Object.keys(pkg.dependencies ?? {}).length <= 6));
   it('publishes nodes/ and examples/ only', () => assert.deepEqual(pkg.files, ['nodes/', 'examples/']));
+  it('ships no eval and no new Function in what it publishes (runtime bundles and editor code)', () => {
+    const built = readdirSync(join(ROOT, 'nodes'), { recursive: true, encoding: 'utf8' }).filter((f) =>
+      /\.(js|html)$/.test(f),
+    );
+    assert.ok(built.length > 10, 'the build is there');
+    for (const file of built) {
+      const text = readFileSync(join(ROOT, 'nodes', file), 'utf8');
+      assert.doesNotMatch(text, /\beval\s*\(|\bnew\s+Function\s*\(/, `${file} runs text as code`);
+    }
+  });
 
   it('every runtime entry in src/runtime is a node set in package.json, built beside its HTML', () => {
     const entries = readdirSync(join(ROOT, 'src', 'runtime'))
