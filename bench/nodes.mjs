@@ -9,12 +9,20 @@ import { parseArgs } from 'node:util';
 import { repoRoot, startNodeRed } from '../scripts/runtime.mjs';
 
 const { values } = parseArgs({
-  options: { messages: { type: 'string', default: '10000' }, rounds: { type: 'string', default: '3' } },
+  options: {
+    messages: { type: 'string', default: '10000' },
+    rounds: { type: 'string', default: '3' },
+    // Distinct twins (msg.topic values) the messages cycle through: the keyed-state scale series uses 10,000.
+    keys: { type: 'string', default: '100' },
+    // Comma-separated node ids to measure (default: all); the change node is always measured, for the ratios.
+    only: { type: 'string', default: '' },
+    out: { type: 'string', default: 'nodes.json' },
+  },
 });
 const MESSAGES = Number(values.messages);
 const ROUNDS = Number(values.rounds);
 const BATCH = 500;
-const TWINS = 100;
+const TWINS = Number(values.keys);
 
 const PROPERTIES = Array.from({ length: 10 }, (_, i) => ({
   name: `p${i}`,
@@ -119,8 +127,9 @@ const flows = [
   n.type === 'tab' || n.type === 'twin-model' ? n : { ...n, z: 'f1', x: 100, y: 40 * i, wires: [] },
 );
 await RED.runtime.flows.setFlows({ flows: { flows }, deploymentType: 'full' });
-const ids = ['change', 'fnTwin', 'fnZ', 'state', 'zscore', 'auto', 'sim'];
-for (let waited = 0; !ids.every((id) => RED.nodes.getNode(id)); waited += 50) {
+const allIds = ['change', 'fnTwin', 'fnZ', 'state', 'zscore', 'auto', 'sim'];
+const ids = values.only ? ['change', ...values.only.split(',').filter((id) => id !== 'change')] : allIds;
+for (let waited = 0; !allIds.every((id) => RED.nodes.getNode(id)); waited += 50) {
   if (waited > 20000) throw new Error('the benchmark flow did not start');
   await new Promise((r) => setTimeout(r, 50));
 }
@@ -184,9 +193,10 @@ console.log(
 );
 const table = {};
 for (const [label, id, fn] of rows) {
+  if (!ids.includes(id)) continue;
   const c = cost[id];
   const vsChange = c.median / cost.change.median;
-  const vsFunction = fn ? c.median / cost[fn].median : undefined;
+  const vsFunction = fn && cost[fn] ? c.median / cost[fn].median : undefined;
   table[id] = {
     label,
     microseconds: c.median,
@@ -205,7 +215,7 @@ for (const [label, id, fn] of rows) {
 }
 console.log(`RSS ${Math.round(process.memoryUsage().rss / 1048576)} MB`);
 writeFileSync(
-  join(repoRoot, 'bench', 'results', 'nodes.json'),
+  join(repoRoot, 'bench', 'results', values.out),
   JSON.stringify(
     {
       date: new Date().toISOString(),
@@ -213,6 +223,8 @@ writeFileSync(
       cores: os.cpus().length,
       messages: MESSAGES,
       rounds: ROUNDS,
+      keys: TWINS,
+      rssMB: Math.round(process.memoryUsage().rss / 1048576),
       table,
     },
     null,

@@ -77,6 +77,8 @@ export = function register(RED: NodeAPI): void {
     const config = migrateConfig<ServerConfig>(raw, MIGRATIONS);
     const modelNode = config.model ? (RED.nodes.getNode(config.model) as TwinModelNode | null) : null;
     const userDir = (RED.settings as unknown as { userDir?: string }).userDir ?? process.cwd();
+    /** twin.property -> the OPC UA type its variable was created with. */
+    const dataTypes = new Map<string, DataType>();
     const values = new Map<string, Published>();
     const twins = new Map<string, UAObject>();
     let namespace: Namespace | undefined;
@@ -117,6 +119,7 @@ export = function register(RED: NodeAPI): void {
       if (values.has(key) || !namespace) return;
       const dataType = dataTypeOf(value);
       if (dataType === undefined) return;
+      dataTypes.set(key, dataType);
       let object = twins.get(twin);
       if (!object) {
         object = namespace.addObject({
@@ -141,8 +144,12 @@ export = function register(RED: NodeAPI): void {
         value: {
           timestamped_get: () => {
             const p = values.get(key);
+            // No value yet (or a bad one without a value): an empty variant, never a null typed as Double.
+            const empty = p?.value === null || p?.value === undefined;
             return new DataValue({
-              value: new Variant({ dataType, value: p?.value ?? null }),
+              value: empty
+                ? new Variant({ dataType: DataType.Null })
+                : new Variant({ dataType, value: p.value }),
               statusCode: STATUS[(p?.quality ?? 'bad') as keyof typeof STATUS] ?? StatusCodes.Bad,
               sourceTimestamp: p?.timestamp ?? null,
             });
@@ -180,6 +187,23 @@ export = function register(RED: NodeAPI): void {
       }
       if (!isPlainObject(msg.payload))
         throw new TwinFlowError('badPayload', 'msg.payload must be an object of property values', {});
+      // Checked whole before anything is applied: a variable keeps the type it was created with.
+      for (const [property, entry] of Object.entries(msg.payload)) {
+        const existing = dataTypes.get(`${twin}.${property}`);
+        const value = isSample(entry) ? entry.value : entry;
+        if (
+          existing !== undefined &&
+          value !== null &&
+          value !== undefined &&
+          dataTypeOf(value) !== existing
+        ) {
+          throw new TwinFlowError(
+            'typeMismatch',
+            `${twin}.${property} is a ${DataType[existing]} variable; got ${typeof value}`,
+            { property },
+          );
+        }
+      }
       for (const [property, entry] of Object.entries(msg.payload)) {
         if (!isValidName(property)) continue;
         const sample = isSample(entry) ? entry : undefined;

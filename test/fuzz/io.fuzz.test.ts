@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -196,6 +197,101 @@ describe('fuzz: twin-opcua-map and twin-uns against a real server and broker', f
     } finally {
       await helper.unload();
       await server.dispose();
+    }
+  });
+
+  it(`twin-opcua-server: ${RUNS} hostile twin updates; a client still reads what was accepted`, async () => {
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const port = (probe.address() as { port: number }).port;
+    await new Promise((resolve) => probe.close(resolve));
+    await helper.load([loadNode('twin-opcua-server')], [
+      { id: 'f1', type: 'tab' },
+      {
+        id: 'n1',
+        type: 'twin-opcua-server',
+        z: 'f1',
+        port: String(port),
+        host: '127.0.0.1',
+        resourcePath: '/UA/Fuzz',
+        namespace: 'urn:twinflow:fuzz',
+        model: '',
+        version: 1,
+        wires: [[]],
+      },
+      ...finishNodes('n1'),
+    ] as TestFlow);
+    const caught = collect(node('caught'));
+    const completedMessages = collect(node('completed'));
+    await waitFor(
+      () =>
+        /listening|127\.0\.0\.1|:\d+/.test(
+          String(
+            (node('n1').status as unknown as { lastCall?: { args: [{ text?: string }] } }).lastCall?.args[0]
+              .text,
+          ),
+        ),
+      15_000,
+      'the server listening',
+    );
+    let completed = 0;
+    let refused = 0;
+    await fc.assert(
+      fc.asyncProperty(hostileMessage, async (msg) => {
+        caught.length = 0;
+        await sendAndWait('n1', msg as AnyMessage, 5000);
+        if (caught.length > 0) {
+          refused++;
+          assert.ok(
+            String((caught[0].error as { message?: string }).message).length > 0,
+            'a refusal says why',
+          );
+        } else completed++;
+        assert.equal(({} as Record<string, unknown>).polluted, undefined);
+      }),
+      { numRuns: RUNS, seed: 2513, endOnFailure: true },
+    );
+    console.log(`      twin-opcua-server: ${RUNS} inputs tried, ${completed} completed, ${refused} refused`);
+    assert.ok(completed > 0 && refused > 0, 'the generator exercises both paths');
+    // Still serving: an OPC UA client reads a value sent after the fuzz.
+    completedMessages.length = 0;
+    await sendAndWait(
+      'n1',
+      { topic: 'FuzzCheck', payload: { flow: { value: 42.5, quality: 'good' } } },
+      5000,
+    );
+    const { OPCUAClient, AttributeIds } = await import('node-opcua');
+    const client = OPCUAClient.create({ endpointMustExist: false, connectionStrategy: { maxRetry: 1 } });
+    await client.connect(`opc.tcp://127.0.0.1:${port}/UA/Fuzz`);
+    try {
+      const session = await client.createSession();
+      const ns = (await session.readNamespaceArray()).indexOf('urn:twinflow:fuzz');
+      const path = await session.translateBrowsePath({
+        startingNode: 'ns=0;i=85',
+        relativePath: {
+          elements: [
+            {
+              referenceTypeId: 'ns=0;i=33',
+              isInverse: false,
+              includeSubtypes: true,
+              targetName: { namespaceIndex: ns, name: 'FuzzCheck' },
+            },
+            {
+              referenceTypeId: 'ns=0;i=33',
+              isInverse: false,
+              includeSubtypes: true,
+              targetName: { namespaceIndex: ns, name: 'flow' },
+            },
+          ],
+        },
+      } as never);
+      const nodeId = path.targets?.[0]?.targetId;
+      assert.ok(nodeId, 'the twin and its property are in the address space');
+      const dv = await session.read({ nodeId, attributeId: AttributeIds.Value });
+      assert.equal(dv.value.value, 42.5);
+      await session.close();
+    } finally {
+      await client.disconnect();
     }
   });
 
