@@ -145,7 +145,7 @@ if (nab) {
 }
 
 console.log(`\n=== summary (Node ${process.version}, ${os.cpus().length} cores)`);
-const widths = [46, 32, 22, 20];
+const widths = [52, 34, 22, 20];
 console.log(['measure', 'figure', 'target', 'verdict'].map((h, i) => h.padEnd(widths[i])).join(' '));
 for (const r of rows) console.log(r.map((c, i) => String(c).padEnd(widths[i])).join(' '));
 for (const [k, v] of Object.entries(scale.statements)) console.log(`  growth, ${k}: ${v}`);

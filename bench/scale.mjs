@@ -19,6 +19,8 @@ function growth(points, key) {
   const exponent = Math.log(b[key] / a[key]) / Math.log(b.n / a.n);
   if (Math.abs(exponent) < 0.1)
     return `constant (x${(b[key] / a[key]).toFixed(2)} over ${b.n / a.n}x the work)`;
+  if (exponent < 0)
+    return `constant or falling (x${(b[key] / a[key]).toFixed(2)} over ${b.n / a.n}x the work)`;
   if (Math.abs(exponent - 1) < 0.2) return `linear (exponent ${exponent.toFixed(2)})`;
   if (exponent < 0.5)
     return `sub-linear (exponent ${exponent.toFixed(2)}; the runtime's fixed footprint dominates)`;
@@ -48,7 +50,7 @@ for (const n of [100, 1_000, 10_000]) {
     '--keys',
     String(n),
     '--messages',
-    String(Math.max(10_000, 5 * n)),
+    String(Math.max(10_000, 20 * n)),
     '--rounds',
     '1',
     '--only',
