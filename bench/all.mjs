@@ -82,9 +82,9 @@ for (const [id, label] of [
   if (r.vsFunction !== undefined && r.vsFunction !== null)
     rows.push([
       `${label}: ÷ the function node users write`,
-      `${r.vsFunction.toFixed(2)}x (${(1 / r.vsFunction).toFixed(1)}x cheaper)`,
+      `${r.vsFunction.toFixed(2)}x (${(1 / r.vsFunction).toFixed(2)}x cheaper)`,
       'at least 5x cheaper',
-      verdict(1 / r.vsFunction >= 5, `${(1 / r.vsFunction).toFixed(1)}x`),
+      verdict(1 / r.vsFunction >= 5, `${(1 / r.vsFunction).toFixed(2)}x`),
     ]);
 }
 rows.push([
