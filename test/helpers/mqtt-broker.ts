@@ -23,6 +23,18 @@ export class TestBroker {
     return this.url;
   }
 
+  /**
+   * Cuts the network connection of every client whose id ends with `suffix`, without a DISCONNECT: to the broker it
+   * is a lost client, so its will is published.
+   */
+  dropClients(suffix: string): number {
+    const clients =
+      (this.broker as unknown as { clients: Record<string, { conn: { destroy(): void } }> })?.clients ?? {};
+    const ids = Object.keys(clients).filter((id) => id.endsWith(suffix));
+    for (const id of ids) clients[id].conn.destroy();
+    return ids.length;
+  }
+
   get url(): string {
     return `mqtt://127.0.0.1:${this.port}`;
   }
