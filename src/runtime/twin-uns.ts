@@ -123,27 +123,16 @@ export = function register(RED: NodeAPI): void {
       flushing = true;
       // Oldest first, each removed only once the broker has it: a broker lost again mid-flush keeps the rest, in
       // order, and updates arriving meanwhile queue behind them.
-      // `front` counts the items at the head already sent; a full outbox dropping its oldest meanwhile removes them
-      // from the head first, so the count follows the drops.
-      let front = 0;
-      let dropped = box.state.dropped;
-      const followDrops = (): void => {
-        front = Math.max(0, front - (box.state.dropped - dropped));
-        dropped = box.state.dropped;
-      };
       try {
-        for (followDrops(); front < box.length && connection.connected; followDrops()) {
-          const item = box.state.items[front];
-          // Marked historical: a consumer can tell a replay from a live value.
-          const payload = JSON.stringify({ ...(JSON.parse(item.payload) as object), historical: true });
-          await connection.publish(item.topic, payload, item.qos, item.retain);
-          front++;
-        }
-      } catch {
-        // the broker went away again: what is left waits for the next connection
+        await box.flush(
+          (item) => {
+            // Marked historical: a consumer can tell a replay from a live value.
+            const payload = JSON.stringify({ ...(JSON.parse(item.payload) as object), historical: true });
+            return connection.publish(item.topic, payload, item.qos, item.retain);
+          },
+          () => connection.connected,
+        );
       } finally {
-        followDrops();
-        box.delivered(front);
         flushing = false;
         status();
       }

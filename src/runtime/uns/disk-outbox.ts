@@ -54,6 +54,35 @@ export class DiskOutbox {
     this.compact();
   }
 
+  /**
+   * Sends what waits, oldest first, each forgotten only once `send` resolved; stops when `send` fails or `more()`
+   * says so. Updates added meanwhile queue behind. A full outbox dropping its oldest meanwhile removes the items
+   * already sent first (they are at the head), so the count of sent items follows the drops. Returns how many were
+   * delivered.
+   */
+  async flush(send: (item: PublishItem) => Promise<void>, more: () => boolean): Promise<number> {
+    let front = 0;
+    let dropped = this.state.dropped;
+    const followDrops = (): void => {
+      front = Math.max(0, front - (this.state.dropped - dropped));
+      dropped = this.state.dropped;
+    };
+    let delivered = 0;
+    try {
+      for (followDrops(); front < this.length && more(); followDrops()) {
+        await send(this.state.items[front]);
+        front++;
+        delivered++;
+      }
+    } catch {
+      // the broker went away again: what is left waits for the next connection
+    } finally {
+      followDrops();
+      this.delivered(front);
+    }
+    return delivered;
+  }
+
   /** Rewrites the file with exactly what is waiting (atomically: a crash leaves the old or the new file). */
   private compact(): void {
     const items = this.state.items;
