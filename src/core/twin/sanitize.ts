@@ -26,7 +26,15 @@ export function checkPayload(payload: unknown, maxSize: number): Record<string, 
   }
   let size = 0;
   const ancestors = new Set<object>();
-  const walk = (value: unknown, depth: number, path: string): void => {
+  // The path is kept as a stack of keys and only turned into text for an error: building "a.b[2].c" for every value
+  // of every message cost more than the checks themselves.
+  const trail: (string | number)[] = [];
+  const pathText = (): string =>
+    trail.reduce<string>(
+      (text, k) => (typeof k === 'number' ? `${text}[${k}]` : text ? `${text}.${k}` : k),
+      '',
+    );
+  const walk = (value: unknown, depth: number): void => {
     size += 16;
     if (typeof value === 'string') size += value.length;
     if (size > maxSize) {
@@ -36,6 +44,7 @@ export function checkPayload(payload: unknown, maxSize: number): Record<string, 
     }
     if (typeof value !== 'object' || value === null) return;
     if (depth > MAX_DEPTH) {
+      const path = pathText();
       throw new TwinFlowError(
         'payloadTooDeep',
         `msg.payload nests deeper than ${MAX_DEPTH} levels at ${path}`,
@@ -46,11 +55,13 @@ export function checkPayload(payload: unknown, maxSize: number): Record<string, 
       );
     }
     if (ancestors.has(value)) {
+      const path = pathText();
       throw new TwinFlowError('payloadCircular', `msg.payload contains a circular reference at ${path}`, {
         path,
       });
     }
     if (!Array.isArray(value) && !isPlainObject(value)) {
+      const path = pathText();
       throw new TwinFlowError(
         'payloadBadValue',
         `msg.payload has an unsupported value (${describe(value)}) at ${path}`,
@@ -62,10 +73,16 @@ export function checkPayload(payload: unknown, maxSize: number): Record<string, 
     }
     ancestors.add(value);
     if (Array.isArray(value)) {
-      value.forEach((item, i) => walk(item, depth + 1, `${path}[${i}]`));
+      for (let i = 0; i < value.length; i++) {
+        trail.push(i);
+        walk(value[i], depth + 1);
+        trail.pop();
+      }
     } else {
-      for (const key of Object.keys(value)) {
+      for (const key in value) {
+        if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
         if (FORBIDDEN_KEYS.has(key)) {
+          const path = pathText();
           throw new TwinFlowError(
             'payloadForbiddenKey',
             `msg.payload uses the forbidden key "${key}" at ${path}`,
@@ -76,12 +93,14 @@ export function checkPayload(payload: unknown, maxSize: number): Record<string, 
           );
         }
         size += key.length;
-        walk((value as Record<string, unknown>)[key], depth + 1, path ? `${path}.${key}` : key);
+        trail.push(key);
+        walk((value as Record<string, unknown>)[key], depth + 1);
+        trail.pop();
       }
     }
     ancestors.delete(value);
   };
-  walk(payload, 0, '');
+  walk(payload, 0);
   return payload;
 }
 

@@ -31,6 +31,8 @@ const KEY_PREFIX = 't_';
  */
 export class TwinStore extends EventEmitter<{ events: [TwinEvent[]] }> {
   private readonly twins = new Map<string, TwinDocument>();
+  /** Each twin's context key, encoded once (every report writes it). */
+  private readonly keys = new Map<string, string>();
   private pending: Promise<void> = Promise.resolve();
   private timer: unknown;
   private loaded = false;
@@ -132,12 +134,12 @@ export class TwinStore extends EventEmitter<{ events: [TwinEvent[]] }> {
 
   /** Writes one twin to context; undefined when the store took it synchronously. */
   private persist(id: string, doc: TwinDocument | undefined): Promise<void> | undefined {
-    const write = contextSetNow(
-      this.context,
-      `${this.area}.${contextKey(KEY_PREFIX, id)}`,
-      doc,
-      this.storeName,
-    );
+    let key = this.keys.get(id);
+    if (key === undefined) {
+      key = `${this.area}.${contextKey(KEY_PREFIX, id)}`;
+      this.keys.set(id, key);
+    }
+    const write = contextSetNow(this.context, key, doc, this.storeName);
     if (write) {
       this.pending = this.pending.then(
         () => write,
