@@ -1,6 +1,6 @@
 import { isPlainObject, type TwinChange } from '../envelope';
 import { TwinFlowError } from '../errors';
-import type { AckStatus, DesiredProperty, TwinDocument } from './document';
+import { withFields, type AckStatus, type DesiredProperty, type TwinDocument } from './document';
 import type { TwinEvent } from './events';
 import type { TwinModel } from './model';
 import { checkVersion, finishUpdate, type OperationOptions, type TwinUpdate } from './operation';
@@ -66,5 +66,5 @@ export function applyAck(
       ...(reason ? { reason } : {}),
     });
   }
-  return finishUpdate(doc, { ...doc, desired }, model, changes, events, options);
+  return finishUpdate(doc, withFields(doc, { desired }), model, changes, events, options);
 }

@@ -1,6 +1,6 @@
 import type { TwinChange } from '../envelope';
 import { TwinFlowError } from '../errors';
-import { createTwin, type DesiredProperty, type TwinDocument } from './document';
+import { withFields, createTwin, type DesiredProperty, type TwinDocument } from './document';
 import type { TwinEvent } from './events';
 import { jsonEqual, omit } from './merge';
 import type { TwinModel } from './model';
@@ -58,5 +58,5 @@ export function applyDesire(
       changes.push({ path: `desired.${name}.ack`, old: old.ack, new: 'pending', cause: 'desire' });
     }
   }
-  return finishUpdate(doc, { ...base, desired }, model, changes, events, options, again);
+  return finishUpdate(doc, withFields(base, { desired }), model, changes, events, options, again);
 }

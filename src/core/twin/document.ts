@@ -53,6 +53,32 @@ export function createTwin(id: string, model: string, now: number): TwinDocument
   return { id, model, version: 0, created: now, updated: now, reported: {}, desired: {}, history: {} };
 }
 
+/**
+ * A copy of a twin document with some fields replaced, built as one explicit literal in a fixed key order. Every
+ * report makes one: a spread with overrides (`{...doc, version, updated}`) costs several times more in V8 (a fifth
+ * of a whole report), and one key order keeps every twin on one hidden class. Optional fields are set only when they
+ * have a value; `stale: false` drops the flag.
+ */
+export function withFields(base: TwinDocument, f: Partial<TwinDocument>): TwinDocument {
+  const doc: TwinDocument = {
+    id: base.id,
+    model: base.model,
+    version: f.version ?? base.version,
+    created: base.created,
+    updated: f.updated ?? base.updated,
+    reported: f.reported ?? base.reported,
+    desired: f.desired ?? base.desired,
+    history: f.history ?? base.history,
+  };
+  const lastSeen = 'lastSeen' in f ? f.lastSeen : base.lastSeen;
+  if (lastSeen !== undefined) doc.lastSeen = lastSeen;
+  const stale = 'stale' in f ? f.stale : base.stale;
+  if (stale) doc.stale = true;
+  const parent = 'parent' in f ? f.parent : base.parent;
+  if (parent !== undefined) doc.parent = parent;
+  return doc;
+}
+
 /** Plain values of the reported properties, the shape dashboards and function nodes want. */
 export function reportedValues(doc: TwinDocument): Record<string, unknown> {
   const out: Record<string, unknown> = {};

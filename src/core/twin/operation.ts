@@ -1,7 +1,7 @@
 import type { TwinChange } from '../envelope';
 import { TwinFlowError } from '../errors';
 import { computeDelta } from './delta';
-import type { TwinDocument } from './document';
+import { withFields, type TwinDocument } from './document';
 import type { TwinEvent } from './events';
 import type { TwinModel } from './model';
 
@@ -62,7 +62,7 @@ export function finishUpdate(
     changes.push({ path: 'parent', old: after.parent, new: parent, cause: 'report' });
     placed = { ...after, parent };
   }
-  const doc = changes.length > 0 ? { ...placed, version: placed.version + 1, updated: now } : placed;
+  const doc = changes.length > 0 ? withFields(placed, { version: placed.version + 1, updated: now }) : placed;
   const deltaBefore = before ? computeDelta(before, model) : {};
   const deltaAfter = computeDelta(doc, model);
   const delta: Record<string, unknown> = {};

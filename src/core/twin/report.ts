@@ -1,5 +1,5 @@
 import type { TwinChange } from '../envelope';
-import { createTwin, type ReportedProperty, type TwinDocument } from './document';
+import { createTwin, withFields, type ReportedProperty, type TwinDocument } from './document';
 import type { TwinEvent } from './events';
 import { emptyHistory, pushHistory, resizeHistory } from './history';
 import { equalWithin, jsonEqual, mergePatch, omit } from './merge';
@@ -82,20 +82,6 @@ export function applyReport(
 
   if (base.stale) events.push({ event: 'twin-fresh', twin: id, timestamp: now, lastSeen: base.lastSeen });
   // Rebuilt without `stale` rather than deleting it: `delete` would drop the object into V8's slow dictionary mode.
-  // Object rest (`{stale, ...rest}`) is V8's slow generic copy, so it is used only when there is a flag to drop; the
-  // common case is a plain spread, which V8 clones fast.
-  const after: TwinDocument = base.stale
-    ? withoutStale(base, reported, history, now)
-    : { ...base, reported, history, lastSeen: now };
+  const after = withFields(base, { reported, history, lastSeen: now, stale: false });
   return finishUpdate(doc, after, model, changes, events, options);
-}
-
-function withoutStale(
-  base: TwinDocument,
-  reported: TwinDocument['reported'],
-  history: TwinDocument['history'],
-  now: number,
-): TwinDocument {
-  const { stale: _wasStale, ...rest } = base;
-  return { ...rest, reported, history, lastSeen: now };
 }

@@ -1,4 +1,4 @@
-import type { TwinDocument } from './document';
+import { withFields, type TwinDocument } from './document';
 import type { TwinEvent } from './events';
 import type { TwinModel } from './model';
 
@@ -33,7 +33,7 @@ export function checkStaleness(
   const twinStale = !doc.stale && model.staleAfter > 0 && now - lastSeen > model.staleAfter;
   if (twinStale) events.push({ event: 'twin-stale', twin: doc.id, timestamp: now, lastSeen });
   if (events.length === 0) return { doc, events };
-  return { doc: { ...doc, reported, ...(twinStale ? { stale: true } : {}) }, events };
+  return { doc: withFields(doc, twinStale ? { reported, stale: true } : { reported }), events };
 }
 
 /** How often to look for stale twins: a quarter of the shortest staleAfter, between 100 ms and 60 s; 0 when none. */
