@@ -64,6 +64,9 @@ function engineConfig(config: TwinAnomalyConfig): EngineConfig {
   };
 }
 
+/** Longest time a learned state goes without being marked for the file store's flush (see persist). */
+const REWRITE_MS = 1000;
+
 export = function register(RED: NodeAPI): void {
   function TwinAnomalyNode(this: Node, raw: TwinAnomalyConfig): void {
     RED.nodes.createNode(this, raw);
@@ -97,6 +100,23 @@ export = function register(RED: NodeAPI): void {
       else node.status({ fill: 'green', shape: 'dot', text: `score ${score.toFixed(3)}` });
     };
 
+    /**
+     * When each twin's state was last handed to a store that took it synchronously. Such a store (memory, or the file
+     * store's cache) keeps a reference to this very object, which engineUpdate changes in place: writing it again only
+     * marks it for the file store's next flush (which serialises the object as it is then), so once a second is
+     * enough. Context writes were a fifth of the node's cost per message. Asynchronous stores get every write.
+     */
+    const lastWrite = new Map<string, number>();
+    const persist = (twin: string, state: TwinAnomalyState): Promise<void> | undefined => {
+      const now = Date.now();
+      const last = lastWrite.get(twin);
+      if (last !== undefined && now - last < REWRITE_MS) return undefined;
+      const written = contextSetNow(context, contextKey(STATE_PREFIX, twin), state, store);
+      if (written) lastWrite.delete(twin);
+      else lastWrite.set(twin, now);
+      return written;
+    };
+
     const stateOf = (twin: string, current: EngineConfig): MaybePromise<TwinAnomalyState> => {
       const cached = states.get(twin);
       if (cached) return cached;
@@ -115,6 +135,7 @@ export = function register(RED: NodeAPI): void {
       for (const t of targets) {
         states.delete(t);
         alarms.delete(t);
+        lastWrite.delete(t);
         const written = contextSetNow(context, contextKey(STATE_PREFIX, t), undefined, store);
         if (written) writes.push(written);
       }
@@ -144,7 +165,7 @@ export = function register(RED: NodeAPI): void {
       const learn = learning(msg);
       return then(stateOf(twin, current), (state) => {
         const { result } = engineUpdate(state, inputs, current, params, now, learn);
-        const written = contextSetNow(context, contextKey(STATE_PREFIX, twin), state, store);
+        const written = persist(twin, state);
         if (result.alarm) alarms.add(twin);
         else alarms.delete(twin);
         const anomalyMsg = Object.assign(msg, {
