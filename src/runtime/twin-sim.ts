@@ -13,7 +13,7 @@ import {
   type Simulation,
   type StepResult,
 } from '../core/sim/kernel';
-import { variablesOf, type SimModel } from '../core/sim/model';
+import { variableMap, variablesOf, type SimModel } from '../core/sim/model';
 import { MODELS, odeModel, type OdeDefinition } from '../core/sim/models';
 import { CLOCK_MODES, TWIN_SIM_MIGRATIONS, type TwinSimConfig } from './sim/config';
 import { clockFor } from './shared/clock';
@@ -48,10 +48,11 @@ function envelope(
   outputs: Record<string, number>,
   timestamp: number,
 ): Record<string, unknown> {
-  const units = new Map(variablesOf(model, 'output').map((v) => [v.name, v.unit]));
+  const variables = variableMap(model, 'output');
   const payload: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(outputs)) {
-    const unit = units.get(name);
+  for (const name in outputs) {
+    const value = outputs[name];
+    const unit = variables.get(name)?.unit;
     payload[name] = unit
       ? { value, unit, sourceTimestamp: timestamp }
       : { value, sourceTimestamp: timestamp };
@@ -76,6 +77,8 @@ function measurements(payload: unknown): { values: Record<string, number>; times
   }
   return { values, timestamp };
 }
+
+const STATUS_MS = 500;
 
 export = function register(RED: NodeAPI): void {
   function TwinSimNode(this: Node, raw: TwinSimConfig): void {
@@ -117,8 +120,14 @@ export = function register(RED: NodeAPI): void {
       void contextSetNow(context, STATE_KEY, { simulation: sim, epoch });
     };
 
-    const status = (running: boolean): void => {
+    // The status shows the simulation time; refreshed at most every STATUS_MS while stepping (a status update per
+    // message cost more than a step), at once when running starts or stops.
+    let lastStatus = { at: -Infinity, running: false };
+    const status = (running: boolean, force = false): void => {
       if (!sim) return;
+      const at = Date.now();
+      if (!force && running === lastStatus.running && at - lastStatus.at < STATUS_MS) return;
+      lastStatus = { at, running };
       node.status({
         fill: running ? 'green' : 'grey',
         shape: running ? 'dot' : 'ring',
@@ -228,7 +237,7 @@ export = function register(RED: NodeAPI): void {
           epoch = clock.now();
           lastShadowTime = undefined;
           save();
-          status(timer !== undefined);
+          status(timer !== undefined, true);
           return;
         case 'snapshot':
           send([null, null, Object.assign(msg, { topic: twin, payload: cloneSimulation(sim) })]);
@@ -243,7 +252,7 @@ export = function register(RED: NodeAPI): void {
           }
           sim = structuredClone(payload) as unknown as Simulation;
           save();
-          status(timer !== undefined);
+          status(timer !== undefined, true);
           return;
         }
         case 'set': {

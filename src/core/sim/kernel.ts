@@ -1,6 +1,6 @@
 import { TwinFlowError } from '../errors';
 import { applySensorFaults, checkFault, degradedParams, type Fault } from './faults';
-import { startValues, variablesOf, type SimModel, type Values } from './model';
+import { startValues, variableMap, type SimModel, type Values } from './model';
 import { rng, type Rng } from './rng';
 
 /**
@@ -59,7 +59,7 @@ export function checkValues(
   causality: 'input' | 'parameter',
   values: Record<string, unknown>,
 ): Values {
-  const allowed = new Map(variablesOf(model, causality).map((v) => [v.name, v]));
+  const allowed = variableMap(model, causality);
   const out: Values = {};
   for (const [name, value] of Object.entries(values)) {
     const variable = allowed.get(name);

@@ -57,3 +57,23 @@ export function variablesOf(model: SimModel, causality: Causality): Variable[] {
 export function startValues(model: SimModel, causality: Causality): Values {
   return Object.fromEntries(variablesOf(model, causality).map((v) => [v.name, v.start]));
 }
+
+const maps = new WeakMap<SimModel, Map<Causality, ReadonlyMap<string, Variable>>>();
+
+/**
+ * The variables of one causality by name, built once per model: looked up for every input of every step and every
+ * output of every message, where building it each time cost a fifth of a step.
+ */
+export function variableMap(model: SimModel, causality: Causality): ReadonlyMap<string, Variable> {
+  let byCausality = maps.get(model);
+  if (!byCausality) {
+    byCausality = new Map();
+    maps.set(model, byCausality);
+  }
+  let map = byCausality.get(causality);
+  if (!map) {
+    map = new Map(variablesOf(model, causality).map((v) => [v.name, v]));
+    byCausality.set(causality, map);
+  }
+  return map;
+}
