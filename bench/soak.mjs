@@ -4,11 +4,11 @@
 // warm-up (target: under 5 %). Writes bench/results/soak.json and an SVG chart, bench/results/soak.svg.
 // A benchmark, not a test: nothing asserts a figure.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { startLoopbackBroker } from '../scripts/broker.mjs';
 import { demoFlows } from '../scripts/demo.mjs';
 import { repoRoot, startNodeRed } from '../scripts/runtime.mjs';
 
@@ -25,19 +25,7 @@ const WARMUP = Math.min(Number(args['warmup-minutes']), MINUTES / 2);
 const SAMPLE_MS = 10_000;
 
 // The demo publishes to 127.0.0.1:1883: a broker of our own there, or whatever already listens.
-let broker;
-try {
-  const { Aedes } = await import('aedes');
-  const aedes = await Aedes.createBroker();
-  const server = createServer(aedes.handle);
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(1883, '127.0.0.1', resolve);
-  });
-  broker = { aedes, server };
-} catch (err) {
-  if (err.code !== 'EADDRINUSE') throw err;
-}
+const broker = await startLoopbackBroker(1883);
 
 const userDir = mkdtempSync(join(os.tmpdir(), 'twinflow-soak-'));
 const runtime = await startNodeRed({
@@ -108,10 +96,7 @@ writeFileSync(join(repoRoot, 'bench', 'results', 'soak.json'), JSON.stringify(re
 writeFileSync(join(repoRoot, 'bench', 'results', 'soak.svg'), chart(samples, WARMUP));
 
 await runtime.stop();
-if (broker) {
-  await new Promise((r) => broker.aedes.close(r));
-  await new Promise((r) => broker.server.close(r));
-}
+await broker?.stop();
 rmSync(userDir, { recursive: true, force: true });
 process.exit(0);
 

@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
+import { startLoopbackBroker } from './broker.mjs';
 import { demoFlows, demoIds } from './demo.mjs';
 import { freshUserDir, repoRoot, startNodeRed } from './runtime.mjs';
 
@@ -50,19 +51,11 @@ if (!loopback && !userSettings.adminAuth) {
 // The plant's MQTT broker (aedes, in this process) for the UNS bridge; a broker already on the port is used as is.
 let mqttBroker;
 try {
-  const { Aedes } = await import('aedes');
-  const { createServer } = await import('node:net');
-  const aedes = await Aedes.createBroker();
-  const server = createServer(aedes.handle);
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(1883, '127.0.0.1', resolve);
-  });
-  mqttBroker = { aedes, server };
+  mqttBroker = await startLoopbackBroker(1883);
+  if (!mqttBroker)
+    console.warn('MQTT broker not started: port 1883 is in use; the demo publishes to what listens there');
 } catch (err) {
-  console.warn(
-    `MQTT broker not started (${err.code === 'EADDRINUSE' ? 'port 1883 is in use; the demo publishes to what listens there' : err.message})`,
-  );
+  console.warn(`MQTT broker not started (${err.message})`);
 }
 
 let runtime;
@@ -113,10 +106,7 @@ const stop = async (signal) => {
   stopping = true;
   console.log(`\n${signal}: stopping Node-RED and flushing twin state...`);
   await runtime.stop();
-  if (mqttBroker) {
-    await new Promise((resolve) => mqttBroker.aedes.close(resolve));
-    await new Promise((resolve) => mqttBroker.server.close(resolve));
-  }
+  await mqttBroker?.stop();
   process.exit(0);
 };
 process.on('SIGINT', () => void stop('SIGINT'));

@@ -82,6 +82,23 @@ const hostileMessage = fc
   )
   .map((msg) => ({ ...msg }));
 
+/** Sends one hostile message to n1 and tallies it: completed, or refused, and a refusal must say why. */
+async function sendCounted(
+  msg: unknown,
+  caught: AnyMessage[],
+  tally: { completed: number; refused: number },
+): Promise<'completed' | 'refused'> {
+  caught.length = 0;
+  await sendAndWait('n1', msg as AnyMessage, 5000);
+  if (caught.length === 0) {
+    tally.completed++;
+    return 'completed';
+  }
+  tally.refused++;
+  assert.ok(String((caught[0].error as { message?: string }).message).length > 0, 'a refusal says why');
+  return 'refused';
+}
+
 const node = (id: string): Node => helper.getNode(id) as Node;
 
 describe('fuzz: twin-opcua-map and twin-uns against a real server and broker', function () {
@@ -149,25 +166,17 @@ describe('fuzz: twin-opcua-map and twin-uns against a real server and broker', f
       const caught = collect(node('caught'));
       const acks = collect(node('acks'));
       const snapshot = () => JSON.stringify([...server.values.entries()]);
-      let completed = 0;
-      let refused = 0;
+      const tally = { completed: 0, refused: 0 };
       let written = 0;
       await fc.assert(
         fc.asyncProperty(hostileMessage, async (msg) => {
           const before = new Map(server.values);
-          caught.length = 0;
           acks.length = 0;
-          await sendAndWait('n1', msg as AnyMessage, 5000);
+          const outcome = await sendCounted(msg, caught, tally);
           const changed = [...server.values.keys()].filter((k) => server.values.get(k) !== before.get(k));
-          if (caught.length > 0) {
-            refused++;
-            assert.ok(
-              String((caught[0].error as { message?: string }).message).length > 0,
-              'a refusal says why',
-            );
+          if (outcome === 'refused') {
             assert.deepEqual(changed, [], 'a refused message changed the server');
           } else {
-            completed++;
             // Every value that changed on the server was acknowledged as accepted, for that twin and property.
             const ack = (acks[0]?.payload ?? {}) as Record<string, { status: string }>;
             const property = { Speed: 'speed', RawLevel: 'level', State: 'state' } as Record<string, string>;
@@ -187,9 +196,12 @@ describe('fuzz: twin-opcua-map and twin-uns against a real server and broker', f
         { numRuns: RUNS, seed: 2511, endOnFailure: true },
       );
       console.log(
-        `      twin-opcua-map: ${RUNS} inputs tried, ${completed} completed, ${refused} refused, ${written} values written to the server`,
+        `      twin-opcua-map: ${RUNS} inputs tried, ${tally.completed} completed, ${tally.refused} refused, ${written} values written to the server`,
       );
-      assert.ok(completed > 0 && refused > 0 && written > 0, 'the generator exercises every path');
+      assert.ok(
+        tally.completed > 0 && tally.refused > 0 && written > 0,
+        'the generator exercises every path',
+      );
       // Still working: a plain write goes through.
       await sendAndWait('n1', { topic: 'Pump02', payload: { speed: 1234 } }, 5000);
       assert.equal(server.get('Pump02', 'Speed'), 1234);
@@ -234,25 +246,18 @@ describe('fuzz: twin-opcua-map and twin-uns against a real server and broker', f
       15_000,
       'the server listening',
     );
-    let completed = 0;
-    let refused = 0;
+    const tally = { completed: 0, refused: 0 };
     await fc.assert(
       fc.asyncProperty(hostileMessage, async (msg) => {
-        caught.length = 0;
-        await sendAndWait('n1', msg as AnyMessage, 5000);
-        if (caught.length > 0) {
-          refused++;
-          assert.ok(
-            String((caught[0].error as { message?: string }).message).length > 0,
-            'a refusal says why',
-          );
-        } else completed++;
+        await sendCounted(msg, caught, tally);
         assert.equal(({} as Record<string, unknown>).polluted, undefined);
       }),
       { numRuns: RUNS, seed: 2513, endOnFailure: true },
     );
-    console.log(`      twin-opcua-server: ${RUNS} inputs tried, ${completed} completed, ${refused} refused`);
-    assert.ok(completed > 0 && refused > 0, 'the generator exercises both paths');
+    console.log(
+      `      twin-opcua-server: ${RUNS} inputs tried, ${tally.completed} completed, ${tally.refused} refused`,
+    );
+    assert.ok(tally.completed > 0 && tally.refused > 0, 'the generator exercises both paths');
     // Still serving: an OPC UA client reads a value sent after the fuzz.
     completedMessages.length = 0;
     await sendAndWait(
@@ -325,22 +330,13 @@ describe('fuzz: twin-opcua-map and twin-uns against a real server and broker', f
       const caught = collect(node('caught'));
       const desires = collect(node('desires'));
       await new Promise((r) => setTimeout(r, 300));
-      let completed = 0;
-      let refused = 0;
+      const tally = { completed: 0, refused: 0 };
       await fc.assert(
         fc.asyncProperty(
           hostileMessage,
           fc.option(hostileValue, { nil: undefined }),
           async (msg, command) => {
-            caught.length = 0;
-            await sendAndWait('n1', msg as AnyMessage, 5000);
-            if (caught.length > 0) {
-              refused++;
-              assert.ok(
-                String((caught[0].error as { message?: string }).message).length > 0,
-                'a refusal says why',
-              );
-            } else completed++;
+            await sendCounted(msg, caught, tally);
             // A hostile command from the broker side is checked, never trusted.
             if (command !== undefined) {
               const body = command === null ? 'null' : (JSON.stringify(command) ?? 'undefined');
@@ -364,9 +360,9 @@ describe('fuzz: twin-opcua-map and twin-uns against a real server and broker', f
         'no wildcard or NUL ever reaches a published topic',
       );
       console.log(
-        `      twin-uns: ${RUNS} inputs tried, ${completed} completed, ${refused} refused; ${published.length} MQTT messages, ${desires.length} valid commands`,
+        `      twin-uns: ${RUNS} inputs tried, ${tally.completed} completed, ${tally.refused} refused; ${published.length} MQTT messages, ${desires.length} valid commands`,
       );
-      assert.ok(completed > 0 && refused > 0, 'the generator exercises both paths');
+      assert.ok(tally.completed > 0 && tally.refused > 0, 'the generator exercises both paths');
       // Still working.
       published.length = 0;
       await sendAndWait('n1', { topic: 'PumpZ', payload: { flow: { value: 1, quality: 'good' } } }, 5000);

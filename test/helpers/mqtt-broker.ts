@@ -39,6 +39,11 @@ export class TestBroker {
     return `mqtt://127.0.0.1:${this.port}`;
   }
 
+  /** Stops it for good (the same as stop: nothing is kept on disk). */
+  dispose(): Promise<void> {
+    return this.stop();
+  }
+
   async stop(): Promise<void> {
     const server = this.server;
     const broker = this.broker;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Node } from 'node-red';
 import protobuf from 'protobufjs';
-import { MosquittoBroker } from '../helpers/mosquitto';
+import { MQTT_BROKERS, type Broker } from '../helpers/brokers';
 import { TestBroker } from '../helpers/mqtt-broker';
 import {
   collect,
@@ -85,15 +85,10 @@ const report = (flowValue: number, speed = 1000): AnyMessage => ({
   changes: [{ path: 'reported.flow', old: 0, new: flowValue, cause: 'report' }],
 });
 
-const BROKERS = [
-  { name: 'aedes, MQTT 3.1.1', protocol: 4 as const, make: () => new TestBroker() },
-  { name: 'mosquitto, MQTT 5', protocol: 5 as const, make: () => new MosquittoBroker() },
-];
-
-for (const kind of BROKERS) {
+for (const kind of MQTT_BROKERS) {
   describe(`integration: twin-uns AWS shadow and Sparkplug B layouts (${kind.name})`, function () {
     this.timeout(30_000);
-    let broker: TestBroker | MosquittoBroker;
+    let broker: Broker;
     let userDir: string;
     let clients: MqttClient[] = [];
     const seen: { topic: string; payload: Buffer }[] = [];
@@ -120,8 +115,7 @@ for (const kind of BROKERS) {
       clients = [];
       useSettings({});
       rmSync(userDir, { recursive: true, force: true });
-      if (broker instanceof MosquittoBroker) await broker.dispose();
-      else await broker.stop();
+      await broker.dispose();
     });
 
     it('AWS shadow: reports to $aws/things/{twin}/shadow/update, takes deltas, rejects with code and reason', async () => {

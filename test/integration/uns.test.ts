@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Node } from 'node-red';
-import { MosquittoBroker } from '../helpers/mosquitto';
-import { TestBroker } from '../helpers/mqtt-broker';
+import { MQTT_BROKERS, type Broker } from '../helpers/brokers';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,16 +78,10 @@ const report = (flowValue: number, extra: AnyMessage = {}): AnyMessage => ({
   ...extra,
 });
 
-/** The same behaviour against both brokers: aedes in-process over MQTT 3.1.1, Debian's mosquitto over MQTT 5. */
-const BROKERS = [
-  { name: 'aedes, MQTT 3.1.1', protocol: 4 as const, make: () => new TestBroker() },
-  { name: 'mosquitto, MQTT 5', protocol: 5 as const, make: () => new MosquittoBroker() },
-];
-
-for (const kind of BROKERS)
+for (const kind of MQTT_BROKERS)
   describe(`integration: twin-uns against a real MQTT broker (${kind.name})`, function () {
     this.timeout(30_000);
-    let broker: TestBroker | MosquittoBroker;
+    let broker: Broker;
     let clients: MqttClient[] = [];
     const protocol = kind.protocol;
 
@@ -112,8 +105,7 @@ for (const kind of BROKERS)
       rmSync(userDir, { recursive: true, force: true });
       await Promise.all(clients.map((c) => c.endAsync(true)));
       clients = [];
-      if (broker instanceof MosquittoBroker) await broker.dispose();
-      else await broker.stop();
+      await broker.dispose();
     });
 
     it('publishes changed properties by exception under the ISA-95 topic, retained, with unit, quality and timestamp', async () => {
