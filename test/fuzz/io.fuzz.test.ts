@@ -165,7 +165,6 @@ describe('fuzz: twin-opcua-map and twin-uns against a real server and broker', f
       await waitFor(() => values.length > 0, 10_000, 'connected and first values');
       const caught = collect(node('caught'));
       const acks = collect(node('acks'));
-      const snapshot = () => JSON.stringify([...server.values.entries()]);
       const tally = { completed: 0, refused: 0 };
       let written = 0;
       await fc.assert(
@@ -205,7 +204,6 @@ describe('fuzz: twin-opcua-map and twin-uns against a real server and broker', f
       // Still working: a plain write goes through.
       await sendAndWait('n1', { topic: 'Pump02', payload: { speed: 1234 } }, 5000);
       assert.equal(server.get('Pump02', 'Speed'), 1234);
-      assert.ok(snapshot().length > 0);
     } finally {
       await helper.unload();
       await server.dispose();
@@ -234,7 +232,6 @@ describe('fuzz: twin-opcua-map and twin-uns against a real server and broker', f
       ...finishNodes('n1'),
     ] as TestFlow);
     const caught = collect(node('caught'));
-    const completedMessages = collect(node('completed'));
     await waitFor(
       () =>
         /listening|127\.0\.0\.1|:\d+/.test(
@@ -259,7 +256,6 @@ describe('fuzz: twin-opcua-map and twin-uns against a real server and broker', f
     );
     assert.ok(tally.completed > 0 && tally.refused > 0, 'the generator exercises both paths');
     // Still serving: an OPC UA client reads a value sent after the fuzz.
-    completedMessages.length = 0;
     await sendAndWait(
       'n1',
       { topic: 'FuzzCheck', payload: { flow: { value: 42.5, quality: 'good' } } },

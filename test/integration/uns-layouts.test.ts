@@ -1,30 +1,18 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Node } from 'node-red';
-import protobuf from 'protobufjs';
 import { MQTT_BROKERS, type Broker } from '../helpers/brokers';
+import { decodeSparkplug, encodeSparkplug, pumpReport, unsFlow } from '../helpers/uns';
 import { TestBroker } from '../helpers/mqtt-broker';
-import {
-  collect,
-  helper,
-  loadNode,
-  useSettings,
-  waitFor,
-  type AnyMessage,
-  type TestFlow,
-} from '../helpers/node-red';
+import { collect, helper, loadNode, useSettings, waitFor, type TestFlow } from '../helpers/node-red';
 
 const brokerNode = loadNode('twin-mqtt-broker');
 const unsNode = loadNode('twin-uns');
 const modelNode = loadNode('twin-model');
 
-/** The specification's .proto through protobufjs: the independent decoder of what the bridge publishes. */
-const PayloadType = protobuf
-  .parse(readFileSync(join(__dirname, '..', 'fixtures', 'sparkplug_b.proto'), 'utf8'))
-  .root.lookupType('org.eclipse.tahu.protobuf.Payload');
 type Metric = {
   name?: string;
   alias?: number;
@@ -35,55 +23,12 @@ type Metric = {
   properties?: { keys: string[]; values: { intValue?: number }[] };
 };
 type Decoded = { timestamp?: number; seq?: number; metrics?: Metric[] };
-const decode = (buf: Buffer): Decoded =>
-  PayloadType.toObject(PayloadType.decode(buf), { longs: Number, defaults: false }) as Decoded;
+const decode = (buf: Buffer): Decoded => decodeSparkplug<Decoded>(buf);
 
-const PROPERTIES = [
-  { name: 'flow', type: 'number', unit: 'm3/h' },
-  { name: 'speed', type: 'number', unit: 'rpm', min: 0, max: 3000, writable: true },
-];
-
-function flow(url: string, protocolVersion: number, layout: string): TestFlow {
-  return [
-    { id: 'f1', type: 'tab' },
-    { id: 'b1', type: 'twin-mqtt-broker', url, protocolVersion, version: 1 },
-    {
-      id: 'm1',
-      type: 'twin-model',
-      name: 'Pump',
-      properties: JSON.stringify(PROPERTIES),
-      enterprise: 'Acme',
-      site: 'Plant1',
-      area: '',
-      line: 'L1',
-      cell: '',
-    },
-    {
-      id: 'u1',
-      type: 'twin-uns',
-      z: 'f1',
-      broker: 'b1',
-      model: 'm1',
-      layout,
-      group: 'Plant1',
-      edgeNode: 'Edge1',
-      version: 2,
-      wires: [['out']],
-    },
-    { id: 'out', type: 'helper', z: 'f1' },
-  ] as TestFlow;
-}
+const flow = (url: string, protocolVersion: number, layout: string): TestFlow =>
+  unsFlow(url, protocolVersion, { layout, group: 'Plant1', edgeNode: 'Edge1', version: 2 });
 
 const node = (id: string): Node => helper.getNode(id) as Node;
-
-const report = (flowValue: number, speed = 1000): AnyMessage => ({
-  topic: 'Pump01',
-  payload: {
-    flow: { value: flowValue, quality: 'good', sourceTimestamp: 1_000 + flowValue },
-    speed: { value: speed, quality: 'good' },
-  },
-  changes: [{ path: 'reported.flow', old: 0, new: flowValue, cause: 'report' }],
-});
 
 for (const kind of MQTT_BROKERS) {
   describe(`integration: twin-uns AWS shadow and Sparkplug B layouts (${kind.name})`, function () {
@@ -123,7 +68,7 @@ for (const kind of MQTT_BROKERS) {
       await helper.load([brokerNode, modelNode, unsNode], flow(broker.url, kind.protocol, 'aws'));
       const out = collect(node('out'));
       await new Promise((r) => setTimeout(r, 300));
-      node('u1').receive(report(61.5) as never);
+      node('u1').receive(pumpReport(61.5) as never);
       await waitFor(() => on('$aws/things/Pump01/shadow/update').length === 1, 5000, 'the reported state');
       assert.deepEqual(JSON.parse(on('$aws/things/Pump01/shadow/update')[0].payload.toString()), {
         state: { reported: { flow: 61.5 } },
@@ -163,7 +108,7 @@ for (const kind of MQTT_BROKERS) {
       assert.equal(bdSeq?.datatype, 4);
       assert.ok(nbirth.metrics?.some((m) => m.name === 'Node Control/Rebirth' && m.booleanValue === false));
 
-      node('u1').receive(report(61.5) as never);
+      node('u1').receive(pumpReport(61.5) as never);
       await waitFor(() => on('spBv1.0/Plant1/DBIRTH/Edge1/Pump01').length === 1, 5000, 'DBIRTH');
       const dbirth = decode(on('spBv1.0/Plant1/DBIRTH/Edge1/Pump01')[0].payload);
       assert.equal(dbirth.seq, 1);
@@ -173,7 +118,7 @@ for (const kind of MQTT_BROKERS) {
       assert.deepEqual(byName.flow.properties, { keys: ['Quality'], values: [{ type: 3, intValue: 192 }] });
       assert.equal(byName.speed.doubleValue, 1000);
 
-      node('u1').receive(report(62) as never);
+      node('u1').receive(pumpReport(62) as never);
       await waitFor(() => on('spBv1.0/Plant1/DDATA/Edge1/Pump01').length === 1, 5000, 'DDATA');
       const ddata = decode(on('spBv1.0/Plant1/DDATA/Edge1/Pump01')[0].payload);
       assert.equal(ddata.seq, 2);
@@ -184,8 +129,7 @@ for (const kind of MQTT_BROKERS) {
       );
 
       // A host asks for a rebirth: NBIRTH (seq 0) and the twin's DBIRTH again.
-      const command = (fields: object) =>
-        Buffer.from(PayloadType.encode(PayloadType.fromObject(fields)).finish());
+      const command = encodeSparkplug;
       await c.publishAsync(
         'spBv1.0/Plant1/NCMD/Edge1',
         command({

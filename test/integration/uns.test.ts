@@ -2,47 +2,15 @@ import assert from 'node:assert/strict';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Node } from 'node-red';
 import { MQTT_BROKERS, type Broker } from '../helpers/brokers';
+import { pumpReport, unsFlow } from '../helpers/uns';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  collect,
-  helper,
-  loadNode,
-  useSettings,
-  waitFor,
-  type AnyMessage,
-  type TestFlow,
-} from '../helpers/node-red';
+import { collect, helper, loadNode, useSettings, waitFor, type TestFlow } from '../helpers/node-red';
 
 const brokerNode = loadNode('twin-mqtt-broker');
 const unsNode = loadNode('twin-uns');
 const modelNode = loadNode('twin-model');
-
-const PROPERTIES = [
-  { name: 'flow', type: 'number', unit: 'm3/h' },
-  { name: 'speed', type: 'number', unit: 'rpm', min: 0, max: 3000, writable: true },
-];
-
-function flow(url: string, protocolVersion = 4): TestFlow {
-  return [
-    { id: 'f1', type: 'tab' },
-    { id: 'b1', type: 'twin-mqtt-broker', url, protocolVersion, version: 1 },
-    {
-      id: 'm1',
-      type: 'twin-model',
-      name: 'Pump',
-      properties: JSON.stringify(PROPERTIES),
-      enterprise: 'Acme',
-      site: 'Plant1',
-      area: '',
-      line: 'L1',
-      cell: '',
-    },
-    { id: 'u1', type: 'twin-uns', z: 'f1', broker: 'b1', model: 'm1', version: 1, wires: [['out']] },
-    { id: 'out', type: 'helper', z: 'f1' },
-  ] as TestFlow;
-}
 
 const node = (id: string): Node => helper.getNode(id) as Node;
 
@@ -67,16 +35,6 @@ async function listener(
   await client.subscribeAsync(topic, { qos: 1 });
   return { client, seen };
 }
-
-const report = (flowValue: number, extra: AnyMessage = {}): AnyMessage => ({
-  topic: 'Pump01',
-  payload: {
-    flow: { value: flowValue, quality: 'good', sourceTimestamp: 1_000 + flowValue },
-    speed: { value: 1000, quality: 'good' },
-  },
-  changes: [{ path: 'reported.flow', old: 0, new: flowValue, cause: 'report' }],
-  ...extra,
-});
 
 for (const kind of MQTT_BROKERS)
   describe(`integration: twin-uns against a real MQTT broker (${kind.name})`, function () {
@@ -109,7 +67,7 @@ for (const kind of MQTT_BROKERS)
     });
 
     it('publishes changed properties by exception under the ISA-95 topic, retained, with unit, quality and timestamp', async () => {
-      await helper.load([brokerNode, modelNode, unsNode], flow(broker.url, protocol));
+      await helper.load([brokerNode, modelNode, unsNode], unsFlow(broker.url, protocol));
       await waitFor(
         () =>
           (node('u1').status as unknown as { lastCall?: { args: [{ text?: string }] } }).lastCall?.args[0]
@@ -117,7 +75,7 @@ for (const kind of MQTT_BROKERS)
         5000,
         'connected',
       );
-      node('u1').receive(report(61.5, { twin: { id: 'Pump01', version: 3 } }) as never);
+      node('u1').receive(pumpReport(61.5, { twin: { id: 'Pump01', version: 3 } }) as never);
       // A subscriber that arrives afterwards still gets the last values: they are retained.
       await new Promise((r) => setTimeout(r, 200));
       const late = await listener(broker.url, 'Acme/#', protocol);
@@ -140,7 +98,7 @@ for (const kind of MQTT_BROKERS)
     });
 
     it('accepts a command for a writable property and refuses others with the reason', async () => {
-      await helper.load([brokerNode, modelNode, unsNode], flow(broker.url, protocol));
+      await helper.load([brokerNode, modelNode, unsNode], unsFlow(broker.url, protocol));
       const out = collect(node('out'));
       const commander = await listener(broker.url, 'Acme/Plant1/L1/+/+/set/rejected', protocol);
       clients.push(commander.client);
@@ -167,7 +125,7 @@ for (const kind of MQTT_BROKERS)
 
     it('buffers while the broker is down and delivers every QoS 1 update once, in order, marked historical', async () => {
       const port = broker.port;
-      await helper.load([brokerNode, modelNode, unsNode], flow(broker.url, protocol));
+      await helper.load([brokerNode, modelNode, unsNode], unsFlow(broker.url, protocol));
       await waitFor(
         () =>
           (node('u1').status as unknown as { lastCall?: { args: [{ text?: string }] } }).lastCall?.args[0]
@@ -175,7 +133,7 @@ for (const kind of MQTT_BROKERS)
         5000,
         'connected',
       );
-      node('u1').receive(report(1) as never);
+      node('u1').receive(pumpReport(1) as never);
       await new Promise((r) => setTimeout(r, 200));
       await broker.stop();
       await waitFor(
@@ -189,7 +147,7 @@ for (const kind of MQTT_BROKERS)
         5000,
         'offline',
       );
-      for (let i = 2; i <= 20; i++) node('u1').receive(report(i) as never);
+      for (let i = 2; i <= 20; i++) node('u1').receive(pumpReport(i) as never);
       await broker.start(port);
       const subscriber = await listener(broker.url, 'Acme/Plant1/L1/Pump01/flow', protocol);
       clients.push(subscriber.client);
@@ -206,11 +164,11 @@ for (const kind of MQTT_BROKERS)
 
     it('keeps what waits for the broker on disk: a restart of Node-RED meanwhile loses nothing', async () => {
       const port = broker.port;
-      await helper.load([brokerNode, modelNode, unsNode], flow(broker.url, protocol));
+      await helper.load([brokerNode, modelNode, unsNode], unsFlow(broker.url, protocol));
       await waitFor(() => statusText() === 'connected', 5000, 'connected');
       await stopBroker();
       await waitFor(() => /buffering/.test(statusText()), 5000, 'offline');
-      for (let i = 1; i <= 30; i++) node('u1').receive(report(i) as never);
+      for (let i = 1; i <= 30; i++) node('u1').receive(pumpReport(i) as never);
       await waitFor(() => statusText() === 'buffering 30', 2000, 'thirty buffered');
       const file = join(userDir, 'twinflow-outbox', 'u1.jsonl');
       assert.equal(readFileSync(file, 'utf8').trim().split('\n').length, 30, 'on disk');
@@ -219,7 +177,7 @@ for (const kind of MQTT_BROKERS)
       await broker.start(port);
       const subscriber = await listener(broker.url, 'Acme/Plant1/L1/Pump01/flow', protocol);
       clients.push(subscriber.client);
-      await helper.load([brokerNode, modelNode, unsNode], flow(broker.url, protocol));
+      await helper.load([brokerNode, modelNode, unsNode], unsFlow(broker.url, protocol));
       await waitFor(() => subscriber.seen.length >= 30, 10_000, 'the updates buffered before the restart');
       assert.deepEqual(
         subscriber.seen.map((m) => m.body.value),
@@ -230,7 +188,7 @@ for (const kind of MQTT_BROKERS)
     });
 
     it('keeps at most the buffer size, dropping the oldest, and says how many were dropped', async () => {
-      const small = flow(broker.url, protocol).map((n) =>
+      const small = unsFlow(broker.url, protocol).map((n) =>
         n.id === 'u1' ? { ...n, bufferSize: 5 } : n,
       ) as TestFlow;
       const port = broker.port;
@@ -238,7 +196,7 @@ for (const kind of MQTT_BROKERS)
       await waitFor(() => statusText() === 'connected', 5000, 'connected');
       await stopBroker();
       await waitFor(() => /buffering/.test(statusText()), 5000, 'offline');
-      for (let i = 1; i <= 12; i++) node('u1').receive(report(i) as never);
+      for (let i = 1; i <= 12; i++) node('u1').receive(pumpReport(i) as never);
       await waitFor(() => statusText() === 'buffering 5, 7 dropped', 2000, 'five kept, seven dropped');
       await broker.start(port);
       const subscriber = await listener(broker.url, 'Acme/Plant1/L1/Pump01/flow', protocol);
