@@ -164,6 +164,13 @@ export function doStep(model: SimModel, sim: Simulation, dt?: number, options?: 
   return stepOnce(model, sim, dt);
 }
 
+/** The length of a step: the fixed step, or a given dt that must be a positive finite number. */
+function stepLength(sim: Simulation, dt: number | undefined): number {
+  const h = dt === undefined ? sim.h : finite('dt', dt);
+  if (h <= 0) throw new TwinFlowError('badStep', 'dt must be positive', { step: h });
+  return h;
+}
+
 /** Signs of the event indicators; an indicator at exactly 0 counts as having crossed. */
 function indicatorSigns(model: SimModel, sim: Simulation): Record<string, number> {
   const values = model.eventIndicators?.(sim.state, sim.time, sim.inputs, sim.params) ?? {};
@@ -186,16 +193,13 @@ function crossed(before: Record<string, number>, after: Record<string, number>):
  * (models are pure, so every trial starts from the same state and draws the same random numbers).
  */
 function stepToFirstEvent(model: SimModel, sim: Simulation, dt?: number): StepResult {
-  const h = dt === undefined ? sim.h : finite('dt', dt);
-  if (h <= 0) throw new TwinFlowError('badStep', 'dt must be positive', { step: h });
+  const h = stepLength(sim, dt);
   const end = dt === undefined ? sim.t0 + (sim.n + 1) * sim.h : sim.time + h;
   const scheduled = model.nextEventTime?.(sim.state, sim.time, sim.inputs, sim.params);
-  let stopAt = end;
-  const timeEvent = scheduled !== undefined && scheduled > sim.time && scheduled < end;
-  if (timeEvent) stopAt = scheduled;
+  const stopAt = scheduled !== undefined && scheduled > sim.time && scheduled < end ? scheduled : end;
   const tryTo = (t: number): StepResult =>
     t === end ? stepOnce(model, sim, dt) : stepOnce(model, sim, t - sim.time);
-  let result = tryTo(stopAt);
+  const result = tryTo(stopAt);
   const before = indicatorSigns(model, sim);
   let names = crossed(before, indicatorSigns(model, result.simulation));
   if (names.length > 0) {
@@ -222,15 +226,12 @@ function stepToFirstEvent(model: SimModel, sim: Simulation, dt?: number): StepRe
       earlyReturn: hi < end,
     };
   }
-  if (stopAt === end) return result;
-  result = { ...result, earlyReturn: true };
-  return result;
+  return stopAt === end ? result : { ...result, earlyReturn: true };
 }
 
 /** Runs a whole communication step, stopping at every event on the way; the last result lands on the step's end. */
 export function doStepThroughEvents(model: SimModel, sim: Simulation, dt?: number): StepResult[] {
-  const h = dt === undefined ? sim.h : finite('dt', dt);
-  if (h <= 0) throw new TwinFlowError('badStep', 'dt must be positive', { step: h });
+  const h = stepLength(sim, dt);
   const anchored = dt === undefined || dt === sim.h;
   const end = anchored ? sim.t0 + (sim.n + 1) * sim.h : sim.time + h;
   const results: StepResult[] = [];
@@ -267,8 +268,7 @@ function stepOnce(model: SimModel, sim: Simulation, dt?: number): StepResult {
     rng: { ...sim.rng },
     faults: faulty ? sim.faults.map((f) => ({ ...f })) : sim.faults,
   };
-  const h = dt === undefined ? next.h : finite('dt', dt);
-  if (h <= 0) throw new TwinFlowError('badStep', 'dt must be positive', { step: h });
+  const h = stepLength(next, dt);
   const params = faulty ? degradedParams(next.faults, next.params, next.time) : next.params;
   const advanced = model.advance(next.state, next.time, h, next.inputs, params, next.rng);
   next.state = advanced.state;

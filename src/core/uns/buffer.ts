@@ -29,10 +29,3 @@ export function enqueue(state: OutboxState, item: PublishItem): OutboxState {
   }
   return state;
 }
-
-/** Takes everything, oldest first, leaving the outbox empty (the drop count stays for reporting). */
-export function drain(state: OutboxState): PublishItem[] {
-  const items = state.items;
-  state.items = [];
-  return items;
-}

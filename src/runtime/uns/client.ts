@@ -115,8 +115,12 @@ export class BrokerConnection extends EventEmitter<BrokerEvents> {
     // Connected: a clean DISCONNECT (the broker then discards the will; Sparkplug's NDEATH was sent explicitly),
     // bounded so a broker that stops answering cannot hold up a redeploy. Not connected: just stop reconnecting.
     if (client.connected) {
-      const timeout = new Promise((resolve) => setTimeout(resolve, 2000).unref());
-      await Promise.race([client.endAsync(false).catch(() => undefined), timeout]);
+      const timeout = new Promise<false>((resolve) => setTimeout(() => resolve(false), 2000).unref());
+      const graceful = client.endAsync(false).then(
+        () => true,
+        () => false,
+      );
+      if (await Promise.race([graceful, timeout])) return;
     }
     await client.endAsync(true).catch(() => undefined);
   }

@@ -48,7 +48,7 @@ export class DiskOutbox {
   }
 
   /** The oldest `count` items were delivered: forget them, in memory and on disk. */
-  delivered(count: number): void {
+  private delivered(count: number): void {
     if (count <= 0) return;
     this.state.items.splice(0, count);
     this.compact();
