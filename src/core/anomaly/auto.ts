@@ -1,107 +1,194 @@
-import { normalUpperTail } from '../stats/normal';
-import { ring, ringPush, type Ring } from '../stats/ring';
 import { WARMING_UP, type Detector } from './detector';
 
 /**
- * The default detector, one parameter set for all data (chosen by a grid search on the NAB corpus,
- * bench/nab/tune.ts; no per-stream parameters):
+ * The default detector: a memory of the short shapes the signal makes, in the manner of adaptive resonance theory
+ * (ART; Carpenter & Grossberg). One parameter set for all data, chosen on the NAB corpus (bench/nab/tune.ts); no
+ * per-stream parameters.
  *
- * 1. A raw surprise per sample, the mean of two terms: how far the value is from an exponentially weighted level,
- *    in exponentially weighted spreads; and how novel it is, -log of the share of the last `memory` values within
- *    `bandwidth` spreads of it (a density estimate, so a value in a range the signal visits is not surprising, even
- *    far from the mean).
- * 2. An anomaly likelihood in the manner of Numenta's (Ahmad et al. 2017): the mean surprise of the last `short`
- *    samples against the distribution of past surprises (exponentially weighted, memory about `long` samples). One large error in noisy data is
- *    not an anomaly; a sustained rise in surprise is. Score = 1 - the one-sided normal tail probability of that mean.
- *    A single sample `spike` deviations above the usual surprise scores on its own (mapped so that exactly `spike`
- *    deviations gives the 3-sigma score, 0.99865).
- * 3. After a detection the score is held at or below 0.5 for `cooldown` samples: one event is reported once.
+ * 1. Every sample, the last `window` values form a pattern. The detector keeps up to `patterns` learned patterns, in
+ *    the signal's own units. The nearest one (largest absolute difference of any of the values, measured against the
+ *    range the signal has covered so far) either matches, if it is within `vigilance` of that range, and moves a
+ *    little towards the new pattern (`learningRate`); or nothing matches, and the pattern is learned as a new one.
+ * 2. Novelty: a match scores below 0.5 (half its distance in vigilances); a new pattern scores from 0.5 (just beyond
+ *    the vigilance) to 1 (twice the vigilance away or more). The novelty is discounted by how often the signal has
+ *    made new patterns lately (`noveltyRate`, an exponentially weighted rate): a new shape in a stream that rarely
+ *    makes one means more than in a stream that keeps making them.
+ * 3. One event is reported once: within `quiet` samples of a strong novelty (1.5 vigilances or more) the score is 0,
+ *    so an anomaly that goes on making new shapes does not report itself again and again.
+ * 4. Calibration: the score is mapped (monotonically, so nothing is reordered) so that the level at which the NAB
+ *    corpus is scored best sits at 0.99, the twin-anomaly node's default alarm threshold. See `calibrate`.
+ *
+ * Why this and not a deviation from a mean: a spike of a kind the signal makes every day (a daily batch, a shift
+ * change) is a known shape and not an anomaly; a small value in a shape never seen before is. Memory is bounded
+ * (`patterns` x `window` numbers); when full, the least-used pattern is forgotten.
+ *
+ * Expected value and band (for plotting) come from an exponentially weighted level and spread (`alpha`).
  */
 export interface AutoParams {
+  /** Values per pattern. */
+  window: number;
+  /** How close a pattern must be to a learned one to match, as a share of the range the signal has covered. */
+  vigilance: number;
+  /** Most patterns kept. */
+  patterns: number;
+  learningRate: number;
+  /** Samples after a strong novelty during which no further novelty is reported. */
+  quiet: number;
+  /** Weight of the newest sample in the rate of new patterns. */
+  noveltyRate: number;
+  /** The novelty is multiplied by (1 - rate of new patterns) to this power. */
+  ratePenalty: number;
+  /** A value this far beyond the range covered so far (as a share of it) is a novelty on its own... */
+  beyond: number;
+  /** ...scoring 1 (before calibration) at this distance. */
+  beyondFull: number;
   alpha: number;
-  short: number;
-  long: number;
   warmup: number;
-  /** Score that counts as a detection, for the cooldown. */
-  detection: number;
-  cooldown: number;
-  /** Relative floor on the spread, so flat signals do not make every change infinitely surprising. */
+  /** Relative floor on the band's spread. */
   minRelativeStd: number;
-  /** Values kept for the novelty term. */
-  memory: number;
-  /** Neighbourhood for the novelty's density, in spreads. */
-  bandwidth: number;
-  /**
-   * A single sample whose surprise is this many standard deviations above the usual is an anomaly on its own (a
-   * spike), even though the likelihood, which averages, would miss it.
-   */
-  spike: number;
 }
 
 export interface AutoState {
   n: number;
   mean: number;
   variance: number;
-  recent: Ring;
-  recentSum: number;
-  /** Exponentially weighted mean and variance of past surprises (memory about `long` samples, O(1) space). */
-  historyN: number;
-  historyMean: number;
-  historyVariance: number;
-  cooldown: number;
-  memory: Ring;
-  /** The values of `memory`, sorted, for the density count. */
-  sorted: number[];
+  min: number;
+  max: number;
+  /** The last `window` values, oldest first. */
+  recent: number[];
+  /** Learned patterns, flat (`window` values each), sorted by their newest value for a bounded search. */
+  centers: number[];
+  /** How often each pattern matched. */
+  uses: number[];
+  /** Exponentially weighted share of samples that made a new pattern. */
+  rate: number;
+  /** Samples since the last strong novelty. */
+  calm: number;
 }
 
-function lowerBound(a: number[], x: number): number {
+/** Raw novelty at or above which a sample starts the `quiet` period (1.5 vigilances away). */
+const STRONG = 0.75;
+/** The raw score at which NAB is scored best; mapped to 0.99. */
+const DETECTION_RAW = 0.77;
+const CALIBRATION_POWER = Math.log(0.01 / 0.5) / Math.log((1 - DETECTION_RAW) / 0.5);
+
+/**
+ * Monotone map of the raw score onto [0, 1]: below 0.5 unchanged; above, 1 - 0.5 ((1 - raw) / 0.5)^k with k chosen
+ * so that the tuned detection level lands on 0.99. Only the scale changes, so thresholds keep their order.
+ */
+export function calibrate(raw: number): number {
+  if (raw <= 0.5) return raw;
+  return 1 - 0.5 * Math.pow((1 - raw) / 0.5, CALIBRATION_POWER);
+}
+
+/** First index in the sorted key column (`centers[j * m + m - 1]`) whose key is >= x. */
+function lowerBound(centers: number[], m: number, x: number): number {
   let lo = 0;
-  let hi = a.length;
+  let hi = centers.length / m;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (a[mid] < x) lo = mid + 1;
+    if (centers[mid * m + m - 1] < x) lo = mid + 1;
     else hi = mid;
   }
   return lo;
 }
 
+/** Largest absolute difference between pattern j and the recent values, stopping early once it reaches `bound`. */
+function distance(centers: number[], j: number, recent: number[], bound: number): number {
+  const m = recent.length;
+  let d = 0;
+  for (let i = 0; i < m; i++) {
+    const e = Math.abs(centers[j * m + i] - recent[i]);
+    if (e > d) {
+      d = e;
+      if (d >= bound) return d;
+    }
+  }
+  return d;
+}
+
+/** Nearest pattern within `bound` (signal units), searching outwards from the newest value's position. */
+function nearest(state: AutoState, m: number, bound: number): { index: number; d: number } {
+  const { centers, recent } = state;
+  const x = recent[m - 1];
+  const count = centers.length / m;
+  const start = lowerBound(centers, m, x);
+  let best = bound;
+  let index = -1;
+  for (let j = start; j < count && centers[j * m + m - 1] - x < best; j++) {
+    const d = distance(centers, j, recent, best);
+    if (d < best) [best, index] = [d, j];
+  }
+  for (let j = start - 1; j >= 0 && x - centers[j * m + m - 1] < best; j--) {
+    const d = distance(centers, j, recent, best);
+    if (d < best) [best, index] = [d, j];
+  }
+  return { index, d: best };
+}
+
+/** Moves pattern j towards the recent values, then restores the sort order (it moved by a fraction, so rarely far). */
+function adapt(state: AutoState, m: number, j: number, rate: number): void {
+  const { centers, recent, uses } = state;
+  for (let i = 0; i < m; i++) centers[j * m + i] += rate * (recent[i] - centers[j * m + i]);
+  const swap = (a: number, b: number) => {
+    for (let i = 0; i < m; i++)
+      [centers[a * m + i], centers[b * m + i]] = [centers[b * m + i], centers[a * m + i]];
+    [uses[a], uses[b]] = [uses[b], uses[a]];
+  };
+  while (j > 0 && centers[(j - 1) * m + m - 1] > centers[j * m + m - 1]) swap(j - 1, j--);
+  while (j < uses.length - 1 && centers[(j + 1) * m + m - 1] < centers[j * m + m - 1]) swap(j, j++);
+}
+
+/** Learns the recent values as a new pattern, forgetting the least-used one when the memory is full. */
+function learnPattern(state: AutoState, m: number, limit: number): void {
+  const { centers, uses, recent } = state;
+  if (uses.length >= limit) {
+    let least = 0;
+    for (let j = 1; j < uses.length; j++) if (uses[j] < uses[least]) least = j;
+    centers.splice(least * m, m);
+    uses.splice(least, 1);
+  }
+  const at = lowerBound(centers, m, recent[m - 1]);
+  centers.splice(at * m, 0, ...recent);
+  uses.splice(at, 0, 1);
+}
+
 export const auto: Detector<AutoParams, AutoState> = {
   name: 'auto',
   defaults: {
+    window: 3,
+    vigilance: 0.08,
+    patterns: 1000,
+    learningRate: 0.05,
+    quiet: 25,
+    noveltyRate: 0.001,
+    ratePenalty: 2,
+    beyond: 0.1,
+    beyondFull: 0.25,
     alpha: 0.1,
-    short: 16,
-    long: 4000,
     warmup: 60,
-    detection: 0.9995,
-    cooldown: 100,
     minRelativeStd: 1e-3,
-    memory: 500,
-    bandwidth: 1,
-    spike: 7,
   },
-  init: (p) => ({
+  init: () => ({
     n: 0,
     mean: 0,
     variance: 0,
-    recent: ring(p.short),
-    recentSum: 0,
-    historyN: 0,
-    historyMean: 0,
-    historyVariance: 0,
-    cooldown: 0,
-    memory: ring(p.memory),
-    sorted: [],
+    min: Infinity,
+    max: -Infinity,
+    recent: [],
+    centers: [],
+    uses: [],
+    rate: 0,
+    calm: Number.MAX_SAFE_INTEGER,
   }),
   update(state, x, _t, p, learn) {
     const spread = Math.max(Math.sqrt(state.variance), p.minRelativeStd * (Math.abs(state.mean) + 1));
     const expected = state.n > 0 ? state.mean : x;
-    let surprise = 0;
-    if (state.n > 0) {
-      const h = p.bandwidth * spread;
-      const near = lowerBound(state.sorted, x + h) - lowerBound(state.sorted, x - h);
-      const novelty = -Math.log((near + 1) / (state.sorted.length + 1));
-      surprise = 0.5 * (Math.abs(x - state.mean) / spread) + 0.5 * novelty;
-    }
+    const m = p.window;
+    // The discount uses the rate before this sample, so a novelty does not discount itself.
+    const discount = Math.pow(1 - state.rate, p.ratePenalty);
+    // How far beyond the range covered so far the value is, as a share of that range.
+    const beyond = state.n > 1 ? Math.max(x - state.max, state.min - x) / (state.max - state.min || 1) : 0;
     if (learn) {
       if (state.n === 0) state.mean = x;
       else {
@@ -112,35 +199,34 @@ export const auto: Detector<AutoParams, AutoState> = {
         state.variance = (1 - p.alpha) * (state.variance + d * incr);
       }
       state.n += 1;
-      const forgotten = ringPush(state.memory, x);
-      if (forgotten !== undefined) state.sorted.splice(lowerBound(state.sorted, forgotten), 1);
-      state.sorted.splice(lowerBound(state.sorted, x), 0, x);
+      if (x < state.min) state.min = x;
+      if (x > state.max) state.max = x;
     }
-    const evictedRecent = ringPush(state.recent, surprise);
-    state.recentSum += surprise - (evictedRecent ?? 0);
-    const recentMean = state.recentSum / state.recent.values.length;
-    let score = 0;
-    if (state.n > p.warmup && state.historyN >= p.short) {
-      const sd = Math.max(Math.sqrt(state.historyVariance), 1e-6);
-      const likelihood = 1 - normalUpperTail((recentMean - state.historyMean) / (sd / Math.sqrt(p.short)));
-      const single = 1 - normalUpperTail((surprise - state.historyMean) / sd - p.spike + 3);
-      score = Math.max(likelihood, single);
+    state.recent.push(x);
+    if (state.recent.length > m) state.recent.shift();
+    let raw = 0;
+    if (state.recent.length === m) {
+      const range = state.max - state.min || 1;
+      const vigilance = p.vigilance * range;
+      const { index, d } = nearest(state, m, 2 * vigilance);
+      const novel = index < 0 || d > vigilance;
+      raw = novel ? 0.5 + 0.5 * Math.min(1, (d - vigilance) / vigilance) : (0.5 * d) / vigilance;
+      if (learn) {
+        if (novel) learnPattern(state, m, p.patterns);
+        else {
+          state.uses[index] += 1;
+          adapt(state, m, index, Math.max(p.learningRate, 1 / state.uses[index]));
+        }
+        state.rate += p.noveltyRate * ((novel ? 1 : 0) - state.rate);
+      }
     }
-    // Surprises from the warm-up, while level and spread are still forming, would inflate the baseline for a whole
-    // `long` window, so they are not learned.
-    if (learn && state.n > p.warmup) {
-      // Equal weights until `long` samples, then exponential forgetting.
-      state.historyN += 1;
-      const w = Math.max(1 / state.historyN, 1 / p.long);
-      const d = surprise - state.historyMean;
-      state.historyMean += w * d;
-      state.historyVariance = (1 - w) * (state.historyVariance + w * d * d);
-    }
-    if (state.cooldown > 0) {
-      state.cooldown -= 1;
-      score = Math.min(score, 0.5);
-    } else if (score >= p.detection) state.cooldown = p.cooldown;
+    const quiet = state.calm >= p.quiet;
+    state.calm = raw >= STRONG ? 0 : state.calm + 1;
     if (state.n <= p.warmup) return { state, result: WARMING_UP(expected) };
+    let novelty = raw * discount;
+    // A value well outside everything seen is a novelty however often the signal makes new shapes.
+    if (beyond >= p.beyond) novelty = Math.max(novelty, 0.5 + 0.5 * Math.min(1, beyond / p.beyondFull));
+    const score = quiet ? calibrate(novelty) : 0;
     return {
       state,
       result: {
