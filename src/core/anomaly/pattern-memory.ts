@@ -10,10 +10,10 @@
  * 2. Novelty: a match scores below 0.5 (half its distance in vigilances); a new pattern scores from 0.5 (just beyond
  *    the vigilance) to 1 (twice the vigilance away or more). It is discounted by how often the signal has made new
  *    patterns lately (`noveltyRate`, an exponentially weighted rate): a new shape in a stream that rarely makes one
- *    means more than in a stream that keeps making them. A value well outside the range covered so far (`beyond`)
- *    is novel however often the signal makes new shapes.
+ *    means more than in a stream that keeps making them.
  * 3. One event is reported once: within `quiet` samples of a strong novelty (1.5 vigilances or more) the score is 0,
- *    so an anomaly that goes on making new shapes does not report itself again and again.
+ *    so an anomaly that goes on making new shapes does not report itself again and again. Except a value far
+ *    outside the range covered so far (`beyond`): it scores 1 whatever the rate and the quiet period.
  * 4. Calibration: the score is mapped (monotonically, so nothing is reordered) so that the level at which the NAB
  *    corpus is scored best sits at 0.99, the twin-anomaly node's default alarm threshold. See `calibrate`.
  *
@@ -34,10 +34,11 @@ export interface PatternMemoryParams {
   noveltyRate: number;
   /** The novelty is multiplied by (1 - rate of new patterns) to this power. */
   ratePenalty: number;
-  /** A value this far beyond the range covered so far (as a share of it) is a novelty on its own... */
+  /**
+   * A value this far beyond the range covered so far (as a share of it) scores 1 on its own, even within the quiet
+   * period: nothing like it was ever seen, however noisy the signal's shapes are.
+   */
   beyond: number;
-  /** ...scoring 1 (before calibration) at this distance. */
-  beyondFull: number;
 }
 
 export interface PatternMemoryState {
@@ -73,7 +74,7 @@ export function patternMemoryInit(): PatternMemoryState {
 /** Raw novelty at or above which a sample starts the `quiet` period (1.5 vigilances away). */
 const STRONG = 0.75;
 /** The raw score at which NAB is scored best; mapped to 0.99. */
-const DETECTION_RAW = 0.742;
+const DETECTION_RAW = 0.74;
 const CALIBRATION_POWER = Math.log(0.01 / 0.5) / Math.log((1 - DETECTION_RAW) / 0.5);
 
 /**
@@ -197,8 +198,7 @@ export function patternMemoryUpdate(
   }
   const quiet = state.calm >= p.quiet;
   state.calm = raw >= STRONG ? 0 : state.calm + 1;
-  let novelty = raw * discount;
   // A value well outside everything seen is a novelty however often the signal makes new shapes.
-  if (beyond >= p.beyond) novelty = Math.max(novelty, 0.5 + 0.5 * Math.min(1, beyond / p.beyondFull));
-  return quiet ? calibrate(novelty) : 0;
+  if (beyond >= p.beyond) return 1;
+  return quiet ? calibrate(raw * discount) : 0;
 }

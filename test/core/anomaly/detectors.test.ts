@@ -120,6 +120,44 @@ describe('anomaly core', () => {
       assert.ok(max(run(DETECTORS.auto, wider).slice(300)) >= 0.999);
     });
 
+    it('auto learns a repeating shape (a daily square wave) and flags a shape it never made', () => {
+      const wobble = noise(11);
+      // 48 samples a "day": 24 high, 24 low, with a little noise. The jumps are large but part of the pattern.
+      const day = (i: number) => (i % 48 < 24 ? 20 : 10) + 0.1 * wobble();
+      const series = Array.from({ length: 2400 }, (_, i) => day(i));
+      const scores = run(DETECTORS.auto, series);
+      assert.ok(
+        max(scores.slice(1200)) < 0.99,
+        `the daily jumps are known shapes: ${max(scores.slice(1200))}`,
+      );
+      // A plateau at half height, inside the range, for 6 samples: a shape the signal never made.
+      const odd = [
+        ...series,
+        ...Array.from({ length: 30 }, (_, i) => (i >= 12 && i < 18 ? 15 : day(2400 + i))),
+      ];
+      const oddScores = run(DETECTORS.auto, odd).slice(2400);
+      assert.ok(max(oddScores) >= 0.99, `the plateau is new: ${max(oddScores)}`);
+      assert.ok(max(oddScores.slice(0, 12)) < 0.99, 'nothing before it');
+    });
+
+    it('auto sees a change that only shows at a coarser time scale', () => {
+      const wobble = noise(5);
+      // 4 high, 4 low. Then 6 high, 2 low: every 3-sample shape is one the signal already made, but the mean of
+      // 8 samples moves from 5 to 7.5.
+      const normal = (i: number) => (i % 8 < 4 ? 10 : 0) + 0.1 * wobble();
+      const changed = (i: number) => (i % 8 < 6 ? 10 : 0) + 0.1 * wobble();
+      const series = [
+        ...Array.from({ length: 2000 }, (_, i) => normal(i)),
+        ...Array.from({ length: 200 }, (_, i) => changed(i)),
+      ];
+      const fineOnly = { ...DETECTORS.auto.defaults, scales: [1] };
+      assert.ok(
+        max(run(DETECTORS.auto, series, undefined, fineOnly).slice(2000)) < 0.99,
+        'invisible sample by sample',
+      );
+      assert.ok(max(run(DETECTORS.auto, series).slice(2000)) >= 0.99, 'seen at the scale of 8 samples');
+    });
+
     it('flatline flags a noisy sensor that got stuck, not a setpoint that is usually flat', () => {
       const stuck = [...base.slice(0, 200), ...new Array<number>(10).fill(10.5)];
       const scores = run(DETECTORS.flatline, stuck);
