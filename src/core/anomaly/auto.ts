@@ -1,5 +1,6 @@
 import { WARMING_UP, type Detector } from './detector';
 import {
+  DETECTION,
   patternMemoryInit,
   patternMemoryUpdate,
   type PatternMemoryParams,
@@ -13,7 +14,8 @@ import {
  * A pattern memory (pattern-memory.ts) learns the short shapes of the samples themselves; others learn the shapes
  * of block means of `scales` samples (8 and 64 by default), so a slow change (a temperature creeping in a way it
  * never did, a daily profile that changed) is a new shape at a coarser scale even when every single step looks
- * familiar. The score is the highest of the scales' scores; a coarse scale scores when its block completes.
+ * familiar. The score is the highest of the scales' scores; a coarse scale scores when its block completes. A
+ * detection (score >= 0.99) at any scale starts the quiet period at all of them.
  *
  * Expected value and band (for plotting) come from an exponentially weighted level and spread (`alpha`).
  */
@@ -93,6 +95,9 @@ export const auto: Detector<AutoParams, AutoState> = {
       const warm = p.scales[i] === 1 ? p.warmup : p.coarseWarmup;
       if (scale.memory.n > warm) score = Math.max(score, s);
     }
+    // One event, one report: a detection at any scale starts the quiet period at every scale, so the same event
+    // is not reported again when a coarser block completes.
+    if (score >= DETECTION) for (const scale of state.scales) scale.memory.calm = 0;
     if (state.n <= p.warmup) return { state, result: WARMING_UP(expected) };
     return {
       state,

@@ -73,9 +73,11 @@ export function patternMemoryInit(): PatternMemoryState {
 
 /** Raw novelty at or above which a sample starts the `quiet` period (1.5 vigilances away). */
 const STRONG = 0.75;
-/** The raw score at which NAB is scored best; mapped to 0.99. */
+/** The calibrated score that counts as a detection: the twin-anomaly node's default alarm threshold. */
+export const DETECTION = 0.99;
+/** The raw score at which NAB is scored best; mapped to DETECTION. */
 const DETECTION_RAW = 0.74;
-const CALIBRATION_POWER = Math.log(0.01 / 0.5) / Math.log((1 - DETECTION_RAW) / 0.5);
+const CALIBRATION_POWER = Math.log((1 - DETECTION) / 0.5) / Math.log((1 - DETECTION_RAW) / 0.5);
 
 /**
  * Monotone map of the raw score onto [0, 1]: below 0.5 unchanged; above, 1 - 0.5 ((1 - raw) / 0.5)^k with k chosen
