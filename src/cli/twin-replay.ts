@@ -9,7 +9,7 @@ import {
   type EngineConfig,
   type SignalInput,
 } from '../core/anomaly/engine';
-import { DETECTOR_NAMES } from '../core/anomaly/registry';
+import { alarmDefaultsFor, DETECTOR_NAMES } from '../core/anomaly/registry';
 import { parseCsvLine, parseTimestamp } from '../core/csv/line';
 
 /**
@@ -31,7 +31,7 @@ Options:
       --detector NAME      ${[...DETECTOR_NAMES, 'hotelling'].join(', ')} (default auto)
       --params JSON        detector parameter overrides, e.g. '{"window":200}'
       --threshold X        alarm threshold on the score (default ${ALARM_DEFAULTS.threshold})
-      --raise K/N          raise when K of the last N scores reach it (default ${ALARM_DEFAULTS.raiseK}/${ALARM_DEFAULTS.raiseN})
+      --raise K/N          raise when K of the last N scores reach it (default ${ALARM_DEFAULTS.raiseK}/${ALARM_DEFAULTS.raiseN}; 1/1 for auto, which reports each event once)
       --clear M            clear after M normal scores (default ${ALARM_DEFAULTS.clearM})
   -q, --quiet              no progress on stderr
   -h, --help
@@ -53,7 +53,7 @@ async function main(): Promise<void> {
       detector: { type: 'string', default: 'auto' },
       params: { type: 'string', default: '{}' },
       threshold: { type: 'string', default: String(ALARM_DEFAULTS.threshold) },
-      raise: { type: 'string', default: `${ALARM_DEFAULTS.raiseK}/${ALARM_DEFAULTS.raiseN}` },
+      raise: { type: 'string' },
       clear: { type: 'string', default: String(ALARM_DEFAULTS.clearM) },
       quiet: { type: 'boolean', short: 'q', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -65,7 +65,10 @@ async function main(): Promise<void> {
   }
   const delimiter = values.delimiter === '\\t' ? '\t' : (values.delimiter ?? ',');
   if (delimiter.length !== 1) fail('--delimiter must be one character');
-  const [raiseK, raiseN] = (values.raise ?? '').split('/').map(Number);
+  const recommended = alarmDefaultsFor(values.detector ?? 'auto');
+  const [raiseK, raiseN] = (values.raise ?? `${recommended.raiseK}/${recommended.raiseN}`)
+    .split('/')
+    .map(Number);
   let params: unknown;
   try {
     params = JSON.parse(values.params ?? '{}');

@@ -1,5 +1,4 @@
 import type { Node, NodeAPI, NodeMessageInFlow } from 'node-red';
-import { ALARM_DEFAULTS } from '../core/anomaly/alarm';
 import {
   detectorParams,
   engineInit,
@@ -8,7 +7,7 @@ import {
   type EngineConfig,
   type TwinAnomalyState,
 } from '../core/anomaly/engine';
-import { DETECTOR_NAMES } from '../core/anomaly/registry';
+import { alarmDefaultsFor, DETECTOR_NAMES } from '../core/anomaly/registry';
 import { TwinFlowError } from '../core/errors';
 import { TWIN_ANOMALY_MIGRATIONS, type TwinAnomalyConfig } from './anomaly/config';
 import { clockFor } from './shared/clock';
@@ -47,6 +46,7 @@ function engineConfig(config: TwinAnomalyConfig): EngineConfig {
       parameter: 'params',
     });
   }
+  const alarmDefaults = alarmDefaultsFor(detector);
   return {
     detector,
     params: params as Record<string, unknown>,
@@ -55,10 +55,10 @@ function engineConfig(config: TwinAnomalyConfig): EngineConfig {
       .map((s) => s.trim())
       .filter(Boolean),
     alarm: {
-      threshold: number(config.threshold, ALARM_DEFAULTS.threshold),
-      raiseK: number(config.raiseK, ALARM_DEFAULTS.raiseK),
-      raiseN: number(config.raiseN, ALARM_DEFAULTS.raiseN),
-      clearM: number(config.clearM, ALARM_DEFAULTS.clearM),
+      threshold: number(config.threshold, alarmDefaults.threshold),
+      raiseK: number(config.raiseK, alarmDefaults.raiseK),
+      raiseN: number(config.raiseN, alarmDefaults.raiseN),
+      clearM: number(config.clearM, alarmDefaults.clearM),
     },
     learnInAlarm: config.learnInAlarm === true,
   };

@@ -47,6 +47,8 @@ export interface AutoState {
 
 export const auto: Detector<AutoParams, AutoState> = {
   name: 'auto',
+  // One event is one report (the quiet period), so k of n would never be met: one detection raises.
+  alarm: { raiseK: 1, raiseN: 1 },
   defaults: {
     scales: [1, 8, 64],
     window: 3,

@@ -1,3 +1,5 @@
+import type { AlarmParams } from './alarm';
+
 /**
  * The shape every streaming anomaly detector shares. A detector is a pure reducer over plain-JSON state:
  * `update(state, x, t, params, learn)` returns the new state and a result, so it runs the same in the twin-anomaly
@@ -10,7 +12,10 @@
  * do not need time ignore it. `learn: false` freezes learning (machine stopped, or in alarm) while still scoring.
  */
 export interface DetectorResult {
-  /** In [0, 1]: 1 minus the tail probability of the observation under the learned normal behaviour. */
+  /**
+   * In [0, 1]: for the statistical detectors, 1 minus the tail probability of the observation under the learned
+   * normal behaviour; for auto, a novelty calibrated so that 0.99 is its tuned detection level.
+   */
   score: number;
   /** What the detector expected (for plotting). */
   expected: number;
@@ -25,6 +30,11 @@ export interface Detector<P, S> {
   /** Stable name used in configuration and persisted state. */
   readonly name: string;
   readonly defaults: P;
+  /**
+   * Alarm settings that suit this detector's score where they differ from ALARM_DEFAULTS (auto reports each event
+   * once, so one detection must raise the alarm).
+   */
+  readonly alarm?: Partial<AlarmParams>;
   init(params: P): S;
   update(state: S, x: number, t: number, params: P, learn: boolean): { state: S; result: DetectorResult };
 }

@@ -1,3 +1,4 @@
+import { ALARM_DEFAULTS, type AlarmParams } from './alarm';
 import { auto } from './auto';
 import { cusum } from './cusum';
 import type { Detector } from './detector';
@@ -15,3 +16,9 @@ export const DETECTOR_NAMES = Object.keys(DETECTORS) as DetectorName[];
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a heterogeneous registry: params and state differ per detector
 export type AnyDetector = Detector<any, any>;
+
+/** The alarm settings a detector works best with: ALARM_DEFAULTS with the detector's own preferences. */
+export function alarmDefaultsFor(name: string): AlarmParams {
+  const detector = (DETECTORS as Record<string, AnyDetector | undefined>)[name];
+  return { ...ALARM_DEFAULTS, ...detector?.alarm };
+}

@@ -1,6 +1,5 @@
-import { ALARM_DEFAULTS } from '../../core/anomaly/alarm';
 import { HOTELLING_DEFAULTS } from '../../core/anomaly/hotelling';
-import { DETECTORS, DETECTOR_NAMES } from '../../core/anomaly/registry';
+import { alarmDefaultsFor, DETECTORS, DETECTOR_NAMES } from '../../core/anomaly/registry';
 import { messageValidator, RED, validation } from '../shared/red';
 
 const detectorDefaults = (name: string): object =>
@@ -38,10 +37,11 @@ RED.nodes.registerType('twin-anomaly', {
     signals: { value: '' },
     signalName: { value: 'value', required: true },
     runningProperty: { value: '' },
-    threshold: { value: String(ALARM_DEFAULTS.threshold), validate: between(0, 1, false) },
-    raiseK: { value: String(ALARM_DEFAULTS.raiseK), validate: between(1, 1000, true) },
-    raiseN: { value: String(ALARM_DEFAULTS.raiseN), validate: between(1, 1000, true) },
-    clearM: { value: String(ALARM_DEFAULTS.clearM), validate: between(1, 100000, true) },
+    // The alarm defaults suit the default detector (auto: one detection raises); see oneditprepare.
+    threshold: { value: String(alarmDefaultsFor('auto').threshold), validate: between(0, 1, false) },
+    raiseK: { value: String(alarmDefaultsFor('auto').raiseK), validate: between(1, 1000, true) },
+    raiseN: { value: String(alarmDefaultsFor('auto').raiseN), validate: between(1, 1000, true) },
+    clearM: { value: String(alarmDefaultsFor('auto').clearM), validate: between(1, 100000, true) },
     learnInAlarm: { value: false },
     store: { value: '' },
     version: { value: 1 },
@@ -64,7 +64,20 @@ RED.nodes.registerType('twin-anomaly', {
     const showDefaults = (): void => {
       hint.text(JSON.stringify(detectorDefaults(String(select.val()))));
     };
-    select.on('change', showDefaults);
+    // Choosing another detector proposes the alarm settings that suit it (k of n for the statistical detectors, one
+    // detection for auto), unless the user changed them from the previous detector's.
+    let previous = String(select.val());
+    select.on('change', () => {
+      const next = String(select.val());
+      const before = alarmDefaultsFor(previous);
+      const after = alarmDefaultsFor(next);
+      for (const key of ['raiseK', 'raiseN'] as const) {
+        const input = $(`#node-input-${key}`);
+        if (String(input.val()) === String(before[key])) input.val(String(after[key]));
+      }
+      previous = next;
+      showDefaults();
+    });
     showDefaults();
   },
 });
