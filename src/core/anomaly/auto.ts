@@ -24,6 +24,11 @@ export interface AutoParams extends PatternMemoryParams {
   scales: number[];
   /** Samples before the finest scale scores. */
   warmup: number;
+  /**
+   * `beyond` at the coarser scales. Block means vary less than samples, so their range is narrow and a mean a little
+   * outside it is common: there it takes a whole range.
+   */
+  coarseBeyond: number;
   /** Blocks before a coarser scale scores. */
   coarseWarmup: number;
   alpha: number;
@@ -59,6 +64,7 @@ export const auto: Detector<AutoParams, AutoState> = {
     noveltyRate: 0.001,
     ratePenalty: 2,
     beyond: 0.3,
+    coarseBeyond: 1,
     warmup: 60,
     coarseWarmup: 20,
     alpha: 0.1,
@@ -85,6 +91,7 @@ export const auto: Detector<AutoParams, AutoState> = {
       state.n += 1;
     }
     let score = 0;
+    const coarse = p.beyond === p.coarseBeyond ? p : { ...p, beyond: p.coarseBeyond };
     for (let i = 0; i < p.scales.length; i++) {
       const scale = state.scales[i];
       scale.sum += x;
@@ -93,7 +100,7 @@ export const auto: Detector<AutoParams, AutoState> = {
       const mean = scale.sum / scale.count;
       scale.sum = 0;
       scale.count = 0;
-      const s = patternMemoryUpdate(scale.memory, mean, p, learn);
+      const s = patternMemoryUpdate(scale.memory, mean, i === 0 ? p : coarse, learn);
       const warm = p.scales[i] === 1 ? p.warmup : p.coarseWarmup;
       if (scale.memory.n > warm) score = Math.max(score, s);
     }
