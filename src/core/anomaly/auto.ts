@@ -58,7 +58,7 @@ export const auto: Detector<AutoParams, AutoState> = {
     scales: [1, 8, 64],
     window: 3,
     vigilance: 0.08,
-    patterns: 1000,
+    patterns: 500,
     learningRate: 0.05,
     quiet: 25,
     noveltyRate: 0.001,
