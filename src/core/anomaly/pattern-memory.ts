@@ -85,7 +85,7 @@ const CALIBRATION_POWER = Math.log((1 - DETECTION) / 0.5) / Math.log((1 - DETECT
  */
 export function calibrate(raw: number): number {
   if (raw <= 0.5) return raw;
-  return 1 - 0.5 * Math.pow((1 - raw) / 0.5, CALIBRATION_POWER);
+  return 1 - 0.5 * Math.pow(Math.max(0, 1 - raw) / 0.5, CALIBRATION_POWER);
 }
 
 /** First index in the sorted key column (`centers[j * m + m - 1]`) whose key is >= x. */
@@ -142,8 +142,14 @@ function adapt(state: PatternMemoryState, m: number, j: number, rate: number): v
       [centers[a * m + i], centers[b * m + i]] = [centers[b * m + i], centers[a * m + i]];
     [uses[a], uses[b]] = [uses[b], uses[a]];
   };
-  while (j > 0 && centers[(j - 1) * m + m - 1] > centers[j * m + m - 1]) swap(j - 1, j--);
-  while (j < uses.length - 1 && centers[(j + 1) * m + m - 1] < centers[j * m + m - 1]) swap(j, j++);
+  while (j > 0 && centers[(j - 1) * m + m - 1] > centers[j * m + m - 1]) {
+    swap(j - 1, j);
+    j -= 1;
+  }
+  while (j < uses.length - 1 && centers[(j + 1) * m + m - 1] < centers[j * m + m - 1]) {
+    swap(j, j + 1);
+    j += 1;
+  }
 }
 
 /** Learns the recent values as a new pattern, forgetting the least-used one when the memory is full. */

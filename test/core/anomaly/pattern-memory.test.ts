@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { auto } from '../../../src/core/anomaly/auto';
+import {
+  calibrate,
+  DETECTION,
+  patternMemoryInit,
+  patternMemoryUpdate,
+  type PatternMemoryParams,
+  type PatternMemoryState,
+} from '../../../src/core/anomaly/pattern-memory';
+
+const params: PatternMemoryParams = { ...auto.defaults };
+
+/** Feeds values; returns the scores. */
+function feed(state: PatternMemoryState, xs: number[], p = params, learn = true): number[] {
+  return xs.map((x) => patternMemoryUpdate(state, x, p, learn));
+}
+
+/** A seeded uniform generator (Park-Miller), so every run sees the same series. */
+function uniform(seed = 3): () => number {
+  let s = seed;
+  return () => (s = (s * 48271) % 2147483647) / 2147483647;
+}
+
+describe('pattern memory (the auto detector at one time scale)', () => {
+  it('a shape within the vigilance matches and is not learned again; one beyond it is learned as new', () => {
+    const state = patternMemoryInit();
+    // Range 0..10, so the vigilance is 0.8: the three-value shape (0, 10, 0) is learned once.
+    feed(state, [0, 10, 0, 10, 0, 10, 0]);
+    const learned = state.uses.length;
+    assert.ok(learned >= 2 && learned <= 3, `${learned} shapes`);
+    const [matched] = feed(state, [10.3]); // (10, 0, 10.3): 0.3 from a learned shape
+    assert.equal(state.uses.length, learned, 'a near shape matches');
+    assert.ok(matched < 0.5, `a match scores below 0.5: ${matched}`);
+    feed(state, [5]); // (0, 10.3, 5): 5 from anything learned
+    assert.equal(state.uses.length, learned + 1, 'a far shape is new');
+  });
+
+  it('keeps at most `patterns` shapes, sorted by their newest value, and forgets the least used', () => {
+    const p = { ...params, patterns: 20 };
+    const state = patternMemoryInit();
+    const next = uniform();
+    feed(
+      state,
+      Array.from({ length: 2000 }, () => next() * 100),
+      p,
+    );
+    assert.equal(state.uses.length, 20);
+    assert.equal(state.centers.length, 20 * p.window);
+    for (let j = 1; j < 20; j++) {
+      assert.ok(state.centers[j * 3 + 2] >= state.centers[(j - 1) * 3 + 2], 'sorted by the newest value');
+    }
+  });
+
+  it('one event, one report: after a strong novelty the score is 0 for `quiet` samples, unless far outside', () => {
+    const state = patternMemoryInit();
+    const cycle = [0, 5, 10, 5];
+    feed(
+      state,
+      Array.from({ length: 400 }, (_, i) => cycle[i % 4]),
+    );
+    const scores = feed(state, [0, 5, 2.5, 7.5, 2.5, 5, 10, 5, 0, 5, 10]);
+    assert.ok(scores[2] >= DETECTION, `a new shape inside the range is reported: ${scores[2]}`);
+    assert.ok(
+      scores.slice(3).every((s) => s === 0),
+      'then quiet',
+    );
+    const [outside] = feed(state, [40]);
+    assert.equal(outside, 1, 'a value far outside the range covered is reported even when quiet');
+  });
+
+  it('frozen learning scores without changing what was learned', () => {
+    const state = patternMemoryInit();
+    feed(
+      state,
+      Array.from({ length: 200 }, (_, i) => (i % 10) * 1.5),
+    );
+    const learned = JSON.stringify({
+      c: state.centers,
+      u: state.uses,
+      min: state.min,
+      max: state.max,
+      r: state.rate,
+    });
+    const scores = feed(state, [100, -50, 3, 7], params, false);
+    assert.equal(scores[0], 1, 'still scored');
+    assert.equal(
+      JSON.stringify({ c: state.centers, u: state.uses, min: state.min, max: state.max, r: state.rate }),
+      learned,
+    );
+  });
+
+  it('the calibration is monotone, keeps 0.5 and 1, and puts the tuned level at the alarm threshold', () => {
+    let previous = -1;
+    for (let i = 0; i <= 100; i++) {
+      const raw = i / 100;
+      const c = calibrate(raw);
+      assert.ok(c >= previous, `monotone at ${raw}`);
+      previous = c;
+    }
+    assert.equal(calibrate(0.5), 0.5);
+    assert.equal(calibrate(1), 1);
+    assert.equal(calibrate(0.3), 0.3, 'matches are left as they are');
+    assert.equal(DETECTION, 0.99);
+  });
+});
