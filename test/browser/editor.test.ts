@@ -174,6 +174,31 @@ describe('browser: the Node-RED editor in headless Chromium', function () {
     assert.equal(saved.valid, true, `invalid: ${String(saved.errors)}`);
   });
 
+  it('twin-anomaly: a new node with auto raises on one detection; choosing z-score proposes 3 of 5, unless changed', async () => {
+    await addAndEdit('twin-anomaly', 'test-anomaly-alarm', 760);
+    const tray = page.locator('.red-ui-tray').last();
+    await page.locator('#node-dialog-ok').waitFor({ state: 'visible' });
+    const k = tray.locator('#node-input-raiseK');
+    const n = tray.locator('#node-input-raiseN');
+    assert.deepEqual(
+      [await k.inputValue(), await n.inputValue()],
+      ['1', '1'],
+      'auto reports each event once',
+    );
+    await tray.locator('#node-input-detector').selectOption('zscore');
+    assert.deepEqual([await k.inputValue(), await n.inputValue()], ['3', '5'], 'z-score: k of n');
+    await k.fill('2');
+    await tray.locator('#node-input-detector').selectOption('auto');
+    assert.deepEqual([await k.inputValue(), await n.inputValue()], ['2', '1'], "the user's own k is kept");
+    await page.locator('#node-dialog-ok').click();
+    await page.locator('#node-dialog-ok').waitFor({ state: 'detached' });
+    const saved = await page.evaluate(() => {
+      const node = RED.nodes.node('test-anomaly-alarm') as unknown as { detector: string; raiseK: string };
+      return { detector: node.detector, raiseK: node.raiseK };
+    });
+    assert.deepEqual(saved, { detector: 'auto', raiseK: '2' });
+  });
+
   /** Config nodes are edited from a node that uses them: here twin-model, through twin-state's "+" button. */
   /**
    * Config nodes are edited from a node that uses them, through its "+" button: how to reach each one and what to
