@@ -91,7 +91,6 @@ export const auto: Detector<AutoParams, AutoState> = {
       state.n += 1;
     }
     let score = 0;
-    const coarse = p.beyond === p.coarseBeyond ? p : { ...p, beyond: p.coarseBeyond };
     for (let i = 0; i < p.scales.length; i++) {
       const scale = state.scales[i];
       scale.sum += x;
@@ -100,7 +99,7 @@ export const auto: Detector<AutoParams, AutoState> = {
       const mean = scale.sum / scale.count;
       scale.sum = 0;
       scale.count = 0;
-      const s = patternMemoryUpdate(scale.memory, mean, i === 0 ? p : coarse, learn);
+      const s = patternMemoryUpdate(scale.memory, mean, p, learn, i === 0 ? p.beyond : p.coarseBeyond);
       const warm = p.scales[i] === 1 ? p.warmup : p.coarseWarmup;
       if (scale.memory.n > warm) score = Math.max(score, s);
     }

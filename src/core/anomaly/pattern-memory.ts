@@ -168,13 +168,14 @@ function learnPattern(state: PatternMemoryState, m: number, limit: number): void
 
 /**
  * Scores x (calibrated novelty in [0, 1], 0 within `quiet` samples of a strong novelty) and, when `learn`, learns
- * it. Mutates and returns nothing else: the caller owns the state.
+ * it. Mutates the state, which the caller owns. `beyond` overrides `p.beyond` (auto uses another at coarse scales).
  */
 export function patternMemoryUpdate(
   state: PatternMemoryState,
   x: number,
   p: PatternMemoryParams,
   learn: boolean,
+  beyondLimit = p.beyond,
 ): number {
   const m = p.window;
   // The discount uses the rate before this sample, so a novelty does not discount itself.
@@ -205,8 +206,8 @@ export function patternMemoryUpdate(
     }
   }
   const quiet = state.calm >= p.quiet;
-  state.calm = raw >= STRONG ? 0 : state.calm + 1;
+  state.calm = raw >= STRONG ? 0 : Math.min(state.calm + 1, Number.MAX_SAFE_INTEGER);
   // A value well outside everything seen is a novelty however often the signal makes new shapes.
-  if (beyond >= p.beyond) return 1;
+  if (beyond >= beyondLimit) return 1;
   return quiet ? calibrate(raw * discount) : 0;
 }
