@@ -23,9 +23,9 @@ function evaluate(p: AutoParams): number {
   return normalizeScore(raw, NAB_PROFILES.standard, windowCount);
 }
 
-const grid = JSON.parse(process.argv[2] ?? '{}') as Partial<Record<keyof AutoParams, number[]>>;
+const grid = JSON.parse(process.argv[2] ?? '{}') as Partial<{ [K in keyof AutoParams]: AutoParams[K][] }>;
 let candidates: AutoParams[] = [{ ...auto.defaults }];
-for (const [key, values] of Object.entries(grid) as [keyof AutoParams, number[]][]) {
+for (const [key, values] of Object.entries(grid) as [keyof AutoParams, unknown[]][]) {
   candidates = candidates.flatMap((c) => values.map((v) => ({ ...c, [key]: v })));
 }
 const results = candidates.map((p, i) => {

@@ -12,6 +12,7 @@ import {
   collect,
   finishNodes,
   helper,
+  lastStatus,
   loadNode,
   sendAndWait,
   type TestFlow,
@@ -233,13 +234,7 @@ describe('fuzz: twin-opcua-map and twin-uns against a real server and broker', f
     ] as TestFlow);
     const caught = collect(node('caught'));
     await waitFor(
-      () =>
-        /listening|127\.0\.0\.1|:\d+/.test(
-          String(
-            (node('n1').status as unknown as { lastCall?: { args: [{ text?: string }] } }).lastCall?.args[0]
-              .text,
-          ),
-        ),
+      () => /listening|127\.0\.0\.1|:\d+/.test(String(lastStatus(node('n1'))?.text)),
       15_000,
       'the server listening',
     );

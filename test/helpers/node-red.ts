@@ -56,6 +56,12 @@ export function collect(node: Node): AnyMessage[] {
   return seen;
 }
 
+/** The status a node set last (the test helper spies on `status`), or undefined before the first. */
+export function lastStatus(n: Node): { fill?: string; shape?: string; text?: string } | undefined {
+  return (n.status as unknown as { lastCall?: { args: [{ fill?: string; shape?: string; text?: string }] } })
+    .lastCall?.args[0];
+}
+
 /** Waits until `check` returns true, polling; rejects after `ms`. For asynchronous effects without a message. */
 export async function waitFor(check: () => boolean, ms = 2000, what = 'condition'): Promise<void> {
   const start = Date.now();

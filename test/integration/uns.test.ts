@@ -6,7 +6,15 @@ import { pumpReport, unsFlow } from '../helpers/uns';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { collect, helper, loadNode, useSettings, waitFor, type TestFlow } from '../helpers/node-red';
+import {
+  collect,
+  helper,
+  lastStatus,
+  loadNode,
+  useSettings,
+  waitFor,
+  type TestFlow,
+} from '../helpers/node-red';
 
 const brokerNode = loadNode('twin-mqtt-broker');
 const unsNode = loadNode('twin-uns');
@@ -44,10 +52,7 @@ for (const kind of MQTT_BROKERS)
     const protocol = kind.protocol;
 
     let userDir: string;
-    const statusText = (): string =>
-      String(
-        (node('u1').status as unknown as { lastCall?: { args: [{ text?: string }] } }).lastCall?.args[0].text,
-      );
+    const statusText = (): string => String(lastStatus(node('u1'))?.text);
     const stopBroker = (): Promise<void> => broker.stop();
 
     beforeEach(async () => {
@@ -68,13 +73,7 @@ for (const kind of MQTT_BROKERS)
 
     it('publishes changed properties by exception under the ISA-95 topic, retained, with unit, quality and timestamp', async () => {
       await helper.load([brokerNode, modelNode, unsNode], unsFlow(broker.url, protocol));
-      await waitFor(
-        () =>
-          (node('u1').status as unknown as { lastCall?: { args: [{ text?: string }] } }).lastCall?.args[0]
-            .text === 'connected',
-        5000,
-        'connected',
-      );
+      await waitFor(() => lastStatus(node('u1'))?.text === 'connected', 5000, 'connected');
       node('u1').receive(pumpReport(61.5, { twin: { id: 'Pump01', version: 3 } }) as never);
       // A subscriber that arrives afterwards still gets the last values: they are retained.
       await new Promise((r) => setTimeout(r, 200));
@@ -126,27 +125,11 @@ for (const kind of MQTT_BROKERS)
     it('buffers while the broker is down and delivers every QoS 1 update once, in order, marked historical', async () => {
       const port = broker.port;
       await helper.load([brokerNode, modelNode, unsNode], unsFlow(broker.url, protocol));
-      await waitFor(
-        () =>
-          (node('u1').status as unknown as { lastCall?: { args: [{ text?: string }] } }).lastCall?.args[0]
-            .text === 'connected',
-        5000,
-        'connected',
-      );
+      await waitFor(() => lastStatus(node('u1'))?.text === 'connected', 5000, 'connected');
       node('u1').receive(pumpReport(1) as never);
       await new Promise((r) => setTimeout(r, 200));
       await broker.stop();
-      await waitFor(
-        () =>
-          /buffering/.test(
-            String(
-              (node('u1').status as unknown as { lastCall?: { args: [{ text?: string }] } }).lastCall?.args[0]
-                .text,
-            ),
-          ),
-        5000,
-        'offline',
-      );
+      await waitFor(() => /buffering/.test(String(lastStatus(node('u1'))?.text)), 5000, 'offline');
       for (let i = 2; i <= 20; i++) node('u1').receive(pumpReport(i) as never);
       await broker.start(port);
       const subscriber = await listener(broker.url, 'Acme/Plant1/L1/Pump01/flow', protocol);

@@ -9,6 +9,7 @@ import {
   collect,
   finishNodes,
   helper,
+  lastStatus,
   loadNode,
   nextMessage,
   runtimeContext,
@@ -160,9 +161,7 @@ describe('twin-state node (built bundle, real runtime)', function () {
     }
     assert.equal(({} as Record<string, unknown>).polluted, undefined, 'no prototype pollution');
     assert.equal(JSON.stringify((await getTwin('P1')).twin), before, 'the twin is unchanged');
-    const status = (node('s1').status as unknown as { lastCall: { args: [{ fill: string }] } }).lastCall
-      .args[0];
-    assert.equal(status.fill, 'green', 'get after errors shows the twin count again');
+    assert.equal(lastStatus(node('s1'))?.fill, 'green', 'get after errors shows the twin count again');
 
     const out = collect(node('out'));
     await send({ topic: 'P1', payload: { temperature: 25 } });

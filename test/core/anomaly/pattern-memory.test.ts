@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { auto } from '../../../src/core/anomaly/auto';
+import { alarmDefaultsFor } from '../../../src/core/anomaly/registry';
 import {
   calibrate,
   DETECTION,
@@ -101,6 +102,14 @@ describe('pattern memory (the auto detector at one time scale)', () => {
     assert.equal(calibrate(0.5), 0.5);
     assert.equal(calibrate(1), 1);
     assert.equal(calibrate(0.3), 0.3, 'matches are left as they are');
-    assert.equal(DETECTION, 0.99);
+    assert.ok(
+      Math.abs(calibrate(0.74) - DETECTION) < 1e-12,
+      'the tuned raw level lands on the detection level',
+    );
+    assert.equal(
+      alarmDefaultsFor('auto').threshold,
+      DETECTION,
+      'which is where the alarm of a new auto node fires',
+    );
   });
 });
