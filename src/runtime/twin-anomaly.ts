@@ -13,9 +13,10 @@ import { TWIN_ANOMALY_MIGRATIONS, type TwinAnomalyConfig } from './anomaly/confi
 import { clockFor } from './shared/clock';
 import { contextGet, contextKey, contextSetNow } from './shared/context';
 import { toNodeError } from './shared/i18n';
-import { handleInput, shortText, type InputMessage, type Send } from './shared/input';
+import { handleInput, type InputMessage, type Send } from './shared/input';
+import { shortText } from './shared/status';
 import { then, type MaybePromise } from './shared/maybe-promise';
-import { migrateConfig } from './shared/migrate';
+import { migrateConfig } from '../core/nodes/migrate';
 
 const STATE_PREFIX = 'anomaly_';
 const STATUS_INTERVAL_MS = 1000;

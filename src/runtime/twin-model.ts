@@ -4,7 +4,7 @@ import { defineModel } from '../core/twin';
 import { clockFor } from './shared/clock';
 import { contextKey } from './shared/context';
 import { toNodeError } from './shared/i18n';
-import { migrateConfig } from './shared/migrate';
+import { migrateConfig } from '../core/nodes/migrate';
 import { TWIN_MODEL_MIGRATIONS, type TwinModelConfig } from './twin/model-config';
 import type { TwinModelNode } from './twin/model-node';
 import { TwinStore } from './twin/store';

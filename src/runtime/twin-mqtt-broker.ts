@@ -1,5 +1,5 @@
 import type { NodeAPI, NodeDef } from 'node-red';
-import { migrateConfig, type Migration } from './shared/migrate';
+import { migrateConfig, type Migration } from '../core/nodes/migrate';
 import { BrokerConnection } from './uns/client';
 import type { BrokerNode } from './uns/broker-node';
 

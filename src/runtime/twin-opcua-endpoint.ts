@@ -5,7 +5,7 @@ import { browseChildren } from './opcua/browse';
 import { OpcuaConnection, type ConnectionOptions } from './opcua/connection';
 import type { OpcuaEndpointNode } from './opcua/endpoint-node';
 import { clockFor } from './shared/clock';
-import { migrateConfig, type Migration } from './shared/migrate';
+import { migrateConfig, type Migration } from '../core/nodes/migrate';
 
 interface EndpointConfig extends NodeDef {
   version: number;

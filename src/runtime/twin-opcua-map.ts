@@ -16,8 +16,9 @@ import { resolveItems } from './opcua/resolve';
 import { writeDesired } from './opcua/write';
 import { clockFor } from './shared/clock';
 import { toNodeError } from './shared/i18n';
-import { handleInput, shortText, type InputMessage, type Send } from './shared/input';
-import { migrateConfig, type Migration } from './shared/migrate';
+import { handleInput, type InputMessage, type Send } from './shared/input';
+import { shortText } from './shared/status';
+import { migrateConfig, type Migration } from '../core/nodes/migrate';
 
 interface MapConfig extends NodeDef {
   version: number;

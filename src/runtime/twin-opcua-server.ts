@@ -18,8 +18,9 @@ import { TwinFlowError } from '../core/errors';
 import { isValidName } from '../core/twin/model';
 import type { TwinModelNode } from './twin/model-node';
 import { toNodeError } from './shared/i18n';
-import { handleInput, shortText, type InputMessage, type Send } from './shared/input';
-import { migrateConfig, type Migration } from './shared/migrate';
+import { handleInput, type InputMessage, type Send } from './shared/input';
+import { shortText } from './shared/status';
+import { migrateConfig, type Migration } from '../core/nodes/migrate';
 
 interface ServerConfig extends NodeDef {
   version: number;

@@ -19,8 +19,9 @@ import { CLOCK_MODES, TWIN_SIM_MIGRATIONS, type TwinSimConfig } from './sim/conf
 import { clockFor } from './shared/clock';
 import { contextGet, contextSetNow } from './shared/context';
 import { toNodeError } from './shared/i18n';
-import { handleInput, shortText, type InputMessage, type Send } from './shared/input';
-import { migrateConfig } from './shared/migrate';
+import { handleInput, type InputMessage, type Send } from './shared/input';
+import { shortText } from './shared/status';
+import { migrateConfig } from '../core/nodes/migrate';
 
 const STATE_KEY = 'simulation';
 /** Longest what-if or batch run per command, in communication steps (keeps one message bounded). */

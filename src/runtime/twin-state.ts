@@ -18,9 +18,10 @@ import {
 } from '../core/twin';
 import { clockFor } from './shared/clock';
 import { evaluateProperty } from './shared/evaluate';
-import { handleInput, shortText, type InputMessage, type Send } from './shared/input';
+import { handleInput, type InputMessage, type Send } from './shared/input';
+import { shortText } from './shared/status';
 import { then, type MaybePromise } from './shared/maybe-promise';
-import { migrateConfig } from './shared/migrate';
+import { migrateConfig } from '../core/nodes/migrate';
 import type { TwinModelNode } from './twin/model-node';
 import { reportedSamples, twinSummary } from './twin/messages';
 import { TWIN_STATE_MIGRATIONS, type TwinStateConfig } from './twin/state-config';

@@ -21,7 +21,7 @@ import {
 } from '../core/uns/topic';
 import { clockFor } from './shared/clock';
 import { handleInput, type InputMessage } from './shared/input';
-import { migrateConfig, type Migration } from './shared/migrate';
+import { migrateConfig, type Migration } from '../core/nodes/migrate';
 import type { TwinModelNode } from './twin/model-node';
 import type { BrokerNode } from './uns/broker-node';
 import { DiskOutbox } from './uns/disk-outbox';

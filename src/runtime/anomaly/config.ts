@@ -1,7 +1,7 @@
 /** The twin-anomaly node's saved configuration and its migrations. */
 import type { NodeDef } from 'node-red';
 import type { EngineDetector } from '../../core/anomaly/engine';
-import type { Migration } from '../shared/migrate';
+import type { Migration } from '../../core/nodes/migrate';
 
 export interface TwinAnomalyConfig extends NodeDef {
   version: number;

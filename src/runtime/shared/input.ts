@@ -1,6 +1,7 @@
 import type { Node, NodeAPI, NodeMessageInFlow } from 'node-red';
 import { toNodeError } from './i18n';
 import type { MaybePromise } from './maybe-promise';
+import { shortText } from './status';
 
 export type Send = (msg: OutgoingMessages) => void;
 export type OutgoingMessages = NodeMessageInFlow | null | (NodeMessageInFlow | NodeMessageInFlow[] | null)[];
@@ -56,9 +57,4 @@ export function handleInput(
       if (tail === current) tail = undefined;
     });
   };
-}
-
-/** Node status text should stay short (the editor truncates around 20-30 characters). */
-export function shortText(text: string, max = 32): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }

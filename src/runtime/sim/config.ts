@@ -1,6 +1,6 @@
 /** The twin-sim node's saved configuration and its migrations. */
 import type { NodeDef } from 'node-red';
-import type { Migration } from '../shared/migrate';
+import type { Migration } from '../../core/nodes/migrate';
 
 export const CLOCK_MODES = ['message', 'realtime', 'shadow'] as const;
 export type ClockMode = (typeof CLOCK_MODES)[number];

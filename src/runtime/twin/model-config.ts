@@ -1,6 +1,6 @@
 /** The twin-model config node's saved configuration, and its migrations. */
 import type { NodeDef } from 'node-red';
-import type { Migration } from '../shared/migrate';
+import type { Migration } from '../../core/nodes/migrate';
 
 export interface TwinModelConfig extends NodeDef {
   version: number;

@@ -1,7 +1,7 @@
 /** The twin-state node's saved configuration, its operations, and its migrations. */
 import type { NodeDef } from 'node-red';
 import type { TwinAction } from '../../core/twin';
-import type { Migration } from '../shared/migrate';
+import type { Migration } from '../../core/nodes/migrate';
 
 export interface TwinStateConfig extends NodeDef {
   version: number;

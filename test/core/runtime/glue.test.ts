@@ -4,7 +4,7 @@ import { TwinFlowError, isTwinFlowError } from '../../../src/core/errors';
 import { contextKey, idFromContextKey } from '../../../src/runtime/shared/context';
 import { toNodeError, translate } from '../../../src/runtime/shared/i18n';
 import { handleInput } from '../../../src/runtime/shared/input';
-import { latestVersion, migrateConfig, type Migration } from '../../../src/runtime/shared/migrate';
+import { latestVersion, migrateConfig, type Migration } from '../../../src/core/nodes/migrate';
 import { TWIN_MODEL_MIGRATIONS } from '../../../src/runtime/twin/model-config';
 import { TWIN_STATE_MIGRATIONS } from '../../../src/runtime/twin/state-config';
 

@@ -1,0 +1,84 @@
+import type { Node, NodeAPI } from 'node-red';
+import type { Clock } from './clock';
+import { translate } from './i18n';
+
+type Fill = 'red' | 'green' | 'yellow' | 'blue' | 'grey';
+type Shape = 'ring' | 'dot';
+type Details = Record<string, string | number | boolean>;
+
+/**
+ * The one way a TwinFlow node sets its status. Texts come from the node's catalogue (`<namespace>.status.<key>`,
+ * with `details` filled in), never from English literals in an adapter.
+ *
+ * One throttle policy for every node: a status that arrives within `intervalMs` of the last one shown is held and
+ * the latest held one is shown when the interval ends (a stream of 10,000 messages a second costs one editor update
+ * every half second, and the last word is always shown). Red statuses are shown at once: an error must never wait.
+ */
+export interface NodeStatus {
+  show(fill: Fill, shape: Shape, key: string, details?: Details): void;
+  /** A red ring with the error's (already translated) message, shortened; shown at once. */
+  error(error: Error | string): void;
+  clear(): void;
+  /** Cancels a pending update (call from the close handler). */
+  close(): void;
+}
+
+export const STATUS_INTERVAL_MS = 500;
+
+export function statusFor(
+  RED: NodeAPI,
+  node: Node,
+  namespace: string,
+  clock: Clock,
+  intervalMs = STATUS_INTERVAL_MS,
+): NodeStatus {
+  let lastShown = -Infinity;
+  let pending: { fill: Fill; shape: Shape; text: string } | undefined;
+  let timer: unknown;
+  const apply = (status: { fill: Fill; shape: Shape; text: string } | Record<string, never>): void => {
+    lastShown = clock.now();
+    node.status(status);
+  };
+  const flush = (): void => {
+    timer = undefined;
+    if (pending) apply(pending);
+    pending = undefined;
+  };
+  const cancel = (): void => {
+    if (timer !== undefined) clock.clearTimeout(timer);
+    timer = undefined;
+    pending = undefined;
+  };
+  const offer = (status: { fill: Fill; shape: Shape; text: string }, immediate: boolean): void => {
+    const wait = lastShown + intervalMs - clock.now();
+    if (immediate || wait <= 0) {
+      cancel();
+      apply(status);
+      return;
+    }
+    pending = status;
+    timer ??= clock.setTimeout(flush, wait);
+  };
+  return {
+    show(fill, shape, key, details = {}) {
+      const text = shortText(translate(RED, `${namespace}.status.${key}`, key, details));
+      offer({ fill, shape, text }, fill === 'red');
+    },
+    error(error) {
+      offer(
+        { fill: 'red', shape: 'ring', text: shortText(typeof error === 'string' ? error : error.message) },
+        true,
+      );
+    },
+    clear() {
+      cancel();
+      apply({});
+    },
+    close: cancel,
+  };
+}
+
+/** Node status text should stay short (the editor truncates long ones); the editor cuts longer ones. */
+export function shortText(text: string, max = 32): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
