@@ -78,13 +78,15 @@ export const MIGRATIONS: readonly Migration<TwinSimSettings>[] = [
       twin: '',
       autostart: false,
       events: false,
+      budget: DEFAULTS.budget,
+      maxSteps: DEFAULTS.maxSteps,
       ...c,
     }),
   },
   // Version 2 added stopping at events; flows saved before keep stepping straight through.
   { to: 2, up: (c) => ({ ...c, events: false }) },
   // Version 3 bounded every message in wall time and steps; older flows get the defaults (before, only runs and
-  // forks were limited, to 1,000,000 steps).
+  // forks were limited, to 1,000,000 steps). Step 1 fills them too, for hand-written flows that leave them out.
   { to: 3, up: (c) => ({ budget: DEFAULTS.budget, maxSteps: DEFAULTS.maxSteps, ...c }) },
 ];
 
