@@ -1,3 +1,4 @@
+import { types } from 'node:util';
 import type { Node, NodeAPI, NodeMessageInFlow } from 'node-red';
 import { isPlainObject } from '../core/envelope';
 import { TwinFlowError } from '../core/errors';
@@ -125,7 +126,7 @@ export = function register(RED: NodeAPI): void {
         : evaluateProperty(RED, config.twinId, config.twinIdType, node, msg).then(checkTwinId);
 
     const optionsOf = (msg: InputMessage): OperationOptions => {
-      const options: OperationOptions = { now: clock.now() };
+      const options: OperationOptions = { now: clock.now(), isProxy: types.isProxy };
       if (msg.version !== undefined) {
         if (typeof msg.version !== 'number' || !Number.isInteger(msg.version) || msg.version < 0) {
           throw new TwinFlowError('badVersion', 'msg.version must be a non-negative integer');

@@ -20,7 +20,7 @@ export function applyDesire(
   payload: unknown,
   options: OperationOptions,
 ): TwinUpdate {
-  const entries = checkPayload(payload, model.maxPayloadSize);
+  const entries = checkPayload(payload, model.maxPayloadSize, options.isProxy);
   checkVersion(doc, options.expectedVersion, id);
   const validated = Object.keys(entries).map((name) => {
     const def = propertyOf(model, name);

@@ -14,6 +14,8 @@ export interface OperationOptions {
   clientToken?: string;
   /** Place the twin under a parent twin (parent/child relations, e.g. a pump under its station). */
   parent?: string;
+  /** Tells a Proxy from a plain object (Node.js's util.types.isProxy, passed in by the runtime). */
+  isProxy?: (value: object) => boolean;
 }
 
 /** What an operation produced. `doc` is a new object whenever anything about the twin changed. */

@@ -24,7 +24,7 @@ export function applyReport(
   payload: unknown,
   options: OperationOptions,
 ): TwinUpdate {
-  const entries = checkPayload(payload, model.maxPayloadSize);
+  const entries = checkPayload(payload, model.maxPayloadSize, options.isProxy);
   checkVersion(doc, options.expectedVersion, id);
   const validated: Validated[] = Object.keys(entries).map((name) => {
     const def = propertyOf(model, name);
