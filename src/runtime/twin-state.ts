@@ -6,6 +6,7 @@ import {
   applyAck,
   applyDesire,
   applyReport,
+  checkClientToken,
   historyEntries,
   matches,
   parseQuery,
@@ -133,14 +134,9 @@ export = function register(RED: NodeAPI): void {
         }
         options.expectedVersion = msg.version;
       }
-      if (msg.clientToken !== undefined) {
-        if (typeof msg.clientToken !== 'string' && typeof msg.clientToken !== 'number') {
-          throw new TwinFlowError('badClientToken', 'msg.clientToken must be a string');
-        }
-        options.clientToken = String(msg.clientToken);
-      }
+      if (msg.clientToken !== undefined) options.clientToken = checkClientToken(msg.clientToken);
       if (msg.parent !== undefined) {
-        if (typeof msg.parent !== 'string' || msg.parent === '') {
+        if (typeof msg.parent !== 'string' || msg.parent === '' || msg.parent.length > 256) {
           throw new TwinFlowError('badParent', 'msg.parent must be a twin id (a non-empty string)');
         }
         options.parent = msg.parent;

@@ -28,6 +28,29 @@ export interface TwinUpdate {
   events: TwinEvent[];
 }
 
+/** AWS IoT's limit for a shadow request's clientToken, in UTF-8 bytes. */
+export const MAX_CLIENT_TOKEN_BYTES = 64;
+
+const utf8 = new TextEncoder();
+
+/**
+ * A request's client token, echoed on the delta so a caller can match answers to requests: a string of at most 64
+ * UTF-8 bytes, as AWS IoT requires (a number is refused rather than turned into text: "1" and 1 would then collide).
+ * @throws TwinFlowError badClientToken
+ */
+export function checkClientToken(token: unknown): string {
+  if (typeof token !== 'string' || token === '') {
+    throw new TwinFlowError('badClientToken', 'msg.clientToken must be a non-empty string');
+  }
+  if (token.length > MAX_CLIENT_TOKEN_BYTES || utf8.encode(token).length > MAX_CLIENT_TOKEN_BYTES) {
+    throw new TwinFlowError(
+      'badClientToken',
+      `msg.clientToken must be at most ${MAX_CLIENT_TOKEN_BYTES} bytes (UTF-8)`,
+    );
+  }
+  return token;
+}
+
 export function checkVersion(doc: TwinDocument | undefined, expected: number | undefined, id: string): void {
   if (expected === undefined) return;
   const current = doc?.version ?? 0;
