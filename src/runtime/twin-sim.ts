@@ -20,6 +20,7 @@ import { clockFor } from './shared/clock';
 import { contextGet, contextSetNow } from './shared/context';
 import { toNodeError } from './shared/i18n';
 import { handleInput, type Done, type InputMessage, type Send } from './shared/input';
+import { acceptPlain } from './shared/plain-data';
 import { statusFor } from './shared/status';
 
 const STATE_KEY = 'simulation';
@@ -139,6 +140,8 @@ export = function register(RED: NodeAPI): void {
     };
 
     const handle = (msg: InputMessage, send: Send): Promise<void> | undefined => {
+      // By value, whatever realm built it; what a store or a snapshot cannot carry is refused here.
+      msg.payload = acceptPlain(msg.payload);
       const { c, s } = ready();
       if (msg.command !== undefined) return command(c, s, msg, send) ?? undefined;
       const r = onMessage(c, s, msg, clock.now(), within(c), timer !== undefined);

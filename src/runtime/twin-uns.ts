@@ -21,6 +21,7 @@ import {
 } from '../core/uns/topic';
 import { clockFor } from './shared/clock';
 import { handleInput, type InputMessage } from './shared/input';
+import { acceptPlainObject } from './shared/plain-data';
 import { migrateConfig, type Migration } from '../core/nodes/migrate';
 import type { TwinModelNode } from './twin/model-node';
 import type { BrokerNode } from './uns/broker-node';
@@ -242,7 +243,7 @@ export = function register(RED: NodeAPI): void {
         throw new TwinFlowError('noTwinId', 'msg.topic must be the twin id', {});
       if (!isPlainObject(msg.payload))
         throw new TwinFlowError('badPayload', 'msg.payload must be an object of property samples', {});
-      const payload = msg.payload;
+      const payload = acceptPlainObject(msg.payload);
       // By exception: only what twin-state says changed; a message without changes (straight from a source) publishes all.
       const changes = Array.isArray(msg.changes) ? (msg.changes as TwinChange[]) : undefined;
       const names = changes

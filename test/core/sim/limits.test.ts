@@ -192,7 +192,7 @@ describe('twin-sim spec', () => {
   });
 
   it('returns every error of a bad configuration', () => {
-    const bad = parse({ version: 3, model: 'warp', mode: 'turbo', budget: '0', params: '[1' });
+    const bad = parse({ version: 3, model: 'warp', mode: 'turbo' as 'message', budget: '0', params: '[1' });
     assert.ok('errors' in bad);
     assert.equal(bad.errors.length, 4, bad.errors.join('; ')); // model, mode, parameters, budget
   });
