@@ -1,5 +1,6 @@
 import { isPlainObject } from '../envelope';
 import { TwinFlowError } from '../errors';
+import { toPlainObject } from '../plain-data';
 import type { Budget } from './budget';
 import { checkFault, type Fault } from './faults';
 import { checkValues, currentOutputs, doStep, type Simulation } from './kernel';
@@ -9,26 +10,11 @@ import { startValues, type SimModel } from './model';
 export const MIN_STEP = 1e-6;
 /** Largest simulation time a snapshot may carry (about 31,700 years): beyond it t + h loses the step. */
 export const MAX_TIME = 1e12;
-/** Largest snapshot, as JSON characters. */
-const MAX_SNAPSHOT_CHARS = 1_000_000;
-
 function refuse(reason: string): TwinFlowError {
   return new TwinFlowError('badSnapshot', `the snapshot cannot be restored: ${reason}`, { reason });
 }
 
 const isFiniteNumber = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
-
-/** A copy as plain JSON data, from any realm; refuses what JSON cannot carry (cycles, BigInt) or what is too large. */
-function jsonCopy(value: unknown): Record<string, unknown> {
-  let text: string | undefined;
-  try {
-    text = JSON.stringify(value);
-  } catch (err) {
-    throw refuse(`it is not plain data (${err instanceof Error ? err.message : String(err)})`);
-  }
-  if (text === undefined || text.length > MAX_SNAPSHOT_CHARS) throw refuse('it is empty or too large');
-  return JSON.parse(text) as Record<string, unknown>;
-}
 
 /**
  * Checks a snapshot (from the `snapshot` command) before it replaces the simulation: the same model, a step and a
@@ -48,7 +34,8 @@ export function checkSnapshot(
       { command: 'restore' },
     );
   }
-  const s = jsonCopy(payload);
+  // A copy made of plain data only (cycles, BigInt, NaN, functions, oversize values refused; see plain-data.ts).
+  const s: Record<string, unknown> = toPlainObject(payload, 'msg.payload');
   const { h, n, t0, time, seed } = s;
   if (!isFiniteNumber(h) || h < MIN_STEP) throw refuse(`the step h must be at least ${MIN_STEP} s`);
   if (!isFiniteNumber(t0) || !isFiniteNumber(time) || Math.abs(time) > MAX_TIME || Math.abs(t0) > MAX_TIME)

@@ -87,16 +87,16 @@ describe('twin-sim limits: every message bounded in steps and wall time', () => 
     assert.equal(code(restore({ ...snap, time: 1e300, t0: 1e300 })), 'TWINFLOW_BAD_SNAPSHOT');
     assert.equal(code(restore({ ...snap, n: 1.5 })), 'TWINFLOW_BAD_SNAPSHOT');
     assert.equal(code(restore({ ...snap, state: 'broken' })), 'TWINFLOW_BAD_SNAPSHOT');
-    assert.equal(
-      code(restore({ ...snap, state: { ...(snap.state as object), motorTemperature: NaN } })),
-      'TWINFLOW_BAD_SNAPSHOT',
-    );
+    const nan = { ...snap, state: { ...(snap.state as object), motorTemperature: NaN } };
+    assert.equal(code(restore(nan)), 'TWINFLOW_NOT_FINITE');
+    const missing = { ...snap, state: { fluidTemperature: 20, noise: 0 } };
+    assert.equal(code(restore(missing)), 'TWINFLOW_BAD_SNAPSHOT', 'a state the model cannot use');
     assert.equal(code(restore({ ...snap, rng: { s: 'x' } })), 'TWINFLOW_BAD_SNAPSHOT');
     assert.equal(code(restore({ ...snap, params: { colour: 1 } })), 'TWINFLOW_UNKNOWN_PARAMETER');
     assert.equal(code(restore({ ...snap, faults: [{ kind: 'gremlin' }] })), 'TWINFLOW_BAD_FAULT');
     const cyclic: Record<string, unknown> = { ...snap };
     cyclic.state = { self: cyclic };
-    assert.equal(code(restore(cyclic)), 'TWINFLOW_BAD_SNAPSHOT');
+    assert.equal(code(restore(cyclic)), 'TWINFLOW_INVALID_VALUE');
   });
 
   it('a model that needs micro-steps below the floor fails with "model too stiff for step h"', () => {
