@@ -118,8 +118,14 @@ export = function register(RED: NodeAPI): void {
       node.status({ fill: 'red', shape: 'ring', text: shortText(configError.message) });
     }
 
+    const logError = (err: unknown): void => node.error(toNodeError(RED, 'twin-sim', err));
     const save = (): void => {
-      void contextSetNow(context, STATE_KEY, { simulation: sim, epoch });
+      // A store that fails (a value it cannot write, a full disk) is logged; the simulation keeps running.
+      try {
+        contextSetNow(context, STATE_KEY, { simulation: sim, epoch })?.catch(logError);
+      } catch (err) {
+        logError(err);
+      }
     };
 
     // The status shows the simulation time; refreshed at most every STATUS_MS while stepping (a status update per
@@ -357,14 +363,14 @@ export = function register(RED: NodeAPI): void {
     };
 
     // Continue where the last run stopped (restart, redeploy with a persistent store).
-    void contextGet<{ simulation: Simulation; epoch: number }>(context, STATE_KEY).then((saved) => {
+    contextGet<{ simulation: Simulation; epoch: number }>(context, STATE_KEY).then((saved) => {
       if (saved && sim && saved.simulation?.model === sim.model && saved.simulation.h === sim.h) {
         sim = saved.simulation;
         epoch = saved.epoch;
       }
       if (config.mode === 'realtime' && config.autostart && !configError) startTimer();
       else status(false);
-    });
+    }, logError);
 
     node.on('input', handleInput(RED, node, 'twin-sim', handle) as (msg: NodeMessageInFlow) => void);
     node.on('close', (_removed: boolean, done: () => void) => {

@@ -217,7 +217,7 @@ export = function register(RED: NodeAPI): void {
 
     const onState = (): void => {
       status();
-      if (connection?.connected) void flush();
+      if (connection?.connected) flush().catch((err: unknown) => node.error(err));
     };
     if (edge) {
       connection?.on('state', status);

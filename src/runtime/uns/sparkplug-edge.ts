@@ -45,7 +45,7 @@ export class SparkplugEdge {
       },
     });
     this.connection.on('state', (state) => {
-      if (state === 'connected') void this.birth();
+      if (state === 'connected') this.rebirth();
       else if (state === 'disconnected') {
         // The next session announces the next bdSeq; its will must carry the same.
         this.state.bdSeq = (this.state.bdSeq + 1) % 256;
@@ -68,6 +68,13 @@ export class SparkplugEdge {
       encodePayload(payload),
       qos,
       false,
+    );
+  }
+
+  /** A birth that fails (the connection dropped meanwhile) is reported; the next connect births again. */
+  private rebirth(): void {
+    this.birth().catch((err: unknown) =>
+      this.onIgnored(`birth failed: ${err instanceof Error ? err.message : String(err)}`),
     );
   }
 
@@ -104,7 +111,7 @@ export class SparkplugEdge {
       return this.onIgnored(`${topic}: not a Sparkplug B payload (${(err as Error).message})`);
     }
     const command = parseCommand(this.state, topic, payload);
-    if (command.kind === 'rebirth') void this.birth();
+    if (command.kind === 'rebirth') this.rebirth();
     else if (command.kind === 'write') this.onWrite(command.twin, command.values);
     else this.onIgnored(`${topic}: ${command.reason}`);
   }
