@@ -11,13 +11,16 @@ import {
   type PropertySample,
 } from '../../core/uns/sparkplug/edge';
 import { decodePayload, encodePayload, type Payload } from '../../core/uns/sparkplug/payload';
+import type { NodeContextData } from 'node-red';
 import type { Clock } from '../shared/clock';
+import { contextGet, contextKey, contextSetNow } from '../shared/context';
 import { BrokerConnection, type BrokerOptions } from './client';
 
 /**
  * The MQTT side of a Sparkplug B edge node: its own session (the will is the edge node's death certificate, so it
  * cannot share the broker config node's client), births on every (re)connect and on rebirth requests, data by
- * exception, deaths on a clean close, and commands decoded for the bridge.
+ * exception, deaths on a clean close, and commands decoded for the bridge. bdSeq continues across sessions,
+ * redeploys and restarts (Sparkplug 3.0: it increments with every new MQTT session of the edge node).
  */
 export class SparkplugEdge {
   readonly connection: BrokerConnection;
@@ -30,10 +33,13 @@ export class SparkplugEdge {
     group: string,
     edge: string,
     private readonly clock: Clock,
+    bdSeq: number,
+    /** Keeps each session's bdSeq (in context), so the next deploy or restart announces the next one. */
+    private readonly persistBdSeq: (bdSeq: number) => void,
     private readonly onWrite: (twin: string, values: Record<string, unknown>) => void,
     private readonly onIgnored: (reason: string) => void,
   ) {
-    this.state = edgeState(group, edge, 0);
+    this.state = edgeState(group, edge, bdSeq);
     this.connection = new BrokerConnection({
       ...base,
       clientId: `${base.clientId}-spb`,
@@ -49,6 +55,7 @@ export class SparkplugEdge {
       else if (state === 'disconnected') {
         // The next session announces the next bdSeq; its will must carry the same.
         this.state.bdSeq = (this.state.bdSeq + 1) % 256;
+        this.persistBdSeq(this.state.bdSeq);
         this.connection.setWill(encodePayload(nodeDeath(this.state.bdSeq, this.clock.now())));
       }
     });
@@ -119,4 +126,22 @@ export class SparkplugEdge {
     }
     await this.connection.release();
   }
+}
+
+/**
+ * The bdSeq for this edge node's next session: one more than the last one used (kept in global context, keyed by
+ * group and edge node id, so a redeploy, a restart with a persistent context store, or a new node with the same
+ * ids continues the sequence), and the function that keeps each later one.
+ */
+export async function bdSeqStore(
+  context: NodeContextData,
+  group: string,
+  edge: string,
+): Promise<{ bdSeq: number; persist: (bdSeq: number) => void }> {
+  const key = contextKey('twinflow_spb_bdseq_', `${group}/${edge}`);
+  const last = await contextGet<unknown>(context, key);
+  const bdSeq = typeof last === 'number' && Number.isInteger(last) ? (last + 1) % 256 : 0;
+  const persist = (value: number): void => void contextSetNow(context, key, value)?.catch(() => undefined);
+  persist(bdSeq);
+  return { bdSeq, persist };
 }
