@@ -12,22 +12,22 @@ export interface ConnectionFailure {
 }
 
 const CONNACK: Record<number, string> = {
-  1: 'the broker refused the protocol version',
-  2: 'the broker refused the client id',
-  3: 'the broker is unavailable',
-  4: 'the broker refused the user name or password',
-  5: 'the broker refused the client: not authorised',
-  128: 'the broker refused the connection (unspecified error)',
-  132: 'the broker refused the protocol version',
-  133: 'the broker refused the client id',
-  134: 'the broker refused the user name or password',
-  135: 'the broker refused the client: not authorised',
-  136: 'the broker is unavailable',
-  137: 'the broker is busy',
-  138: 'the broker has banned this client',
-  140: 'the broker refused the authentication method',
-  149: 'the broker refused the connection: packet too large',
-  151: 'the broker refused the connection: quota exceeded',
+  1: 'protocol version refused',
+  2: 'client id refused',
+  3: 'broker unavailable',
+  4: 'bad user name or password',
+  5: 'not authorised',
+  128: 'connection refused (unspecified error)',
+  132: 'protocol version refused',
+  133: 'client id refused',
+  134: 'bad user name or password',
+  135: 'not authorised',
+  136: 'broker unavailable',
+  137: 'broker busy',
+  138: 'client banned',
+  140: 'authentication method refused',
+  149: 'connection refused: packet too large',
+  151: 'connection refused: quota exceeded',
 };
 
 const TLS_TRUST = new Set([
@@ -53,13 +53,13 @@ export function describeConnectionError(
     return {
       refused: code !== 3 && code !== 136 && code !== 137,
       versionRefused: code === 1 || code === 132,
-      reason: `${CONNACK[code]} (${context.url})`,
+      reason: `${CONNACK[code]} by the broker at ${context.url}`,
     };
   if (typeof code === 'string' && TLS_TRUST.has(code))
     return {
       refused: true,
       versionRefused: false,
-      reason: `TLS: the broker's certificate is not trusted (${message}); check the CA of the TLS configuration`,
+      reason: `TLS: broker certificate not trusted (${message}); check the CA of the TLS configuration`,
     };
   if (
     /certificate required|alert handshake failure|peer did not return a certificate/i.test(message) ||
@@ -68,25 +68,25 @@ export function describeConnectionError(
     return {
       refused: true,
       versionRefused: false,
-      reason: `TLS: the broker requires a client certificate (${message}); give one in the TLS configuration`,
+      reason: `TLS: client certificate required by the broker (${message}); give one in the TLS configuration`,
     };
   if (/bad certificate|unknown ca|certificate unknown|decrypt error/i.test(message))
     return {
       refused: true,
       versionRefused: false,
-      reason: `TLS: the broker refused the client certificate (${message})`,
+      reason: `TLS: client certificate refused by the broker (${message})`,
     };
   if (/wrong version number|packet length too long|EPROTO/i.test(message))
     return {
       refused: true,
       versionRefused: false,
-      reason: `TLS: the broker at ${context.url} does not speak TLS on this port, or TLS is required (${message})`,
+      reason: `TLS: no TLS on this port, or TLS required (${context.url}: ${message})`,
     };
   if (typeof code === 'string' && /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|EAI_AGAIN/.test(code))
     return {
       refused: false,
       versionRefused: false,
-      reason: `cannot reach the broker at ${context.url} (${code})`,
+      reason: `broker unreachable: ${context.url} (${code})`,
     };
   return { refused: false, versionRefused: false, reason: `broker connection failed: ${message}` };
 }

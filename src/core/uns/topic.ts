@@ -73,8 +73,9 @@ export function utf8Bytes(text: string): number {
  */
 export function checkTopicName(topic: string): void {
   const refuse = (why: string): never => {
-    throw new TwinFlowError('badTopic', `cannot publish to this topic: ${why}`, {
-      topic: topic.slice(0, 80),
+    throw new TwinFlowError('topicRefused', `cannot publish to ${topic.slice(0, 60)}: ${why}`, {
+      topic: topic.slice(0, 60),
+      why,
     });
   };
   if (topic === '') refuse('it is empty');

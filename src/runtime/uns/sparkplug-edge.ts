@@ -50,17 +50,19 @@ export class SparkplugEdge {
         retain: false,
       },
     });
-    this.connection.on('state', (state) => {
-      if (state === 'connected') void this.birth();
-      else if (state === 'disconnected') {
-        // The next session announces the next bdSeq; its will must carry the same.
-        this.state.bdSeq = (this.state.bdSeq + 1) % 256;
-        this.persistBdSeq(this.state.bdSeq);
-        this.connection.setWill(encodePayload(nodeDeath(this.state.bdSeq, this.clock.now())));
-      }
-    });
+    this.connection.on('state', this.onState);
     this.connection.on('message', (topic, raw) => this.command(topic, raw));
   }
+
+  private readonly onState = (state: string): void => {
+    if (state === 'connected') void this.birth();
+    else if (state === 'disconnected') {
+      // The next session announces the next bdSeq; its will must carry the same.
+      this.state.bdSeq = (this.state.bdSeq + 1) % 256;
+      this.persistBdSeq(this.state.bdSeq);
+      this.connection.setWill(encodePayload(nodeDeath(this.state.bdSeq, this.clock.now())));
+    }
+  };
 
   start(): void {
     this.connection.acquire();
@@ -118,6 +120,8 @@ export class SparkplugEdge {
 
   /** A clean close: every twin's DDEATH, then the edge node's NDEATH, then the session ends. */
   async close(): Promise<void> {
+    // A clean end is not a new session: the next deploy takes the next bdSeq from context.
+    this.connection.off('state', this.onState);
     if (this.connection.connected) {
       const now = this.clock.now();
       for (const twin of Object.keys(this.state.born).filter((t) => this.state.born[t]))
