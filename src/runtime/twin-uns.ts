@@ -137,7 +137,7 @@ export = function register(RED: NodeAPI): void {
       }
       if (state === 'refused') refusal = detail;
       report();
-      if (state === 'connected') void flush();
+      if (state === 'connected') flush().catch((err: unknown) => node.error(err));
     };
 
     let edge: Promise<SparkplugEdge> | undefined;
