@@ -1,3 +1,4 @@
+import { types } from 'node:util';
 import type { Node, NodeAPI, NodeMessageInFlow } from 'node-red';
 import {
   checkKey,
@@ -7,6 +8,7 @@ import {
   engineProgress,
   engineRestore,
   engineUpdate,
+  learningWanted,
   readSignals,
   type AnomalyResult,
   type Engine,
@@ -18,6 +20,7 @@ import { clockFor } from './shared/clock';
 import { contextGet, contextKey, contextSetNow } from './shared/context';
 import { toNodeError } from './shared/i18n';
 import { handleInput, type InputMessage, type Send } from './shared/input';
+import { acceptPlain } from './shared/plain-data';
 import { then, type MaybePromise } from './shared/maybe-promise';
 import { statusFor } from './shared/status';
 
@@ -25,6 +28,21 @@ const STATE_PREFIX = 'anomaly_';
 /** Longest time a learned state goes without being marked for the file store's flush (see persist). */
 const REWRITE_MS = 1000;
 const COMMANDS = ['rebaseline', 'train-end'] as const;
+
+/**
+ * msg.payload by value, whatever realm built it: each signal's entry through the shared validator. The signal names
+ * themselves are data (`__proto__` included), so the top level is copied into a null-prototype record here.
+ */
+function payloadByValue(payload: unknown): unknown {
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload) || types.isProxy(payload)) {
+    return acceptPlain(payload);
+  }
+  const copy = Object.create(null) as Record<string, unknown>;
+  for (const key of Object.keys(payload)) {
+    copy[key] = acceptPlain((payload as Record<string, unknown>)[key], `msg.payload.${key}`);
+  }
+  return copy;
+}
 
 export = function register(RED: NodeAPI): void {
   function TwinAnomalyNode(this: Node, raw: object): void {
@@ -105,16 +123,6 @@ export = function register(RED: NodeAPI): void {
       return then(stateOf(key, engine), (state) => apply(key, state));
     };
 
-    /** Learning pauses while the machine is not running (a configured boolean property that is false) or on request. */
-    const learning = (msg: InputMessage, runningProperty: string): boolean => {
-      if (msg.learn === false) return false;
-      if (!runningProperty || typeof msg.payload !== 'object' || msg.payload === null) return true;
-      const running = (msg.payload as Record<string, unknown>)[runningProperty];
-      const value =
-        typeof running === 'object' && running !== null ? (running as { value?: unknown }).value : running;
-      return value !== false;
-    };
-
     const showStatus = (result: AnomalyResult, state: TwinAnomalyState, engine: Engine): void => {
       if (alarmed.size > 0)
         return status.show('red', 'dot', 'alarm', { names: [...alarmed].slice(0, 2).join(', ') });
@@ -165,8 +173,8 @@ export = function register(RED: NodeAPI): void {
       const now =
         typeof msg.timestamp === 'number' && Number.isFinite(msg.timestamp) ? msg.timestamp : clock.now();
       // Read and check everything first: a bad value must leave the learned state untouched.
-      const inputs = readSignals(msg.payload, engine, config.signalName, now);
-      const learn = learning(msg, config.runningProperty);
+      const inputs = readSignals(payloadByValue(msg.payload), engine, config.signalName, now);
+      const learn = learningWanted(msg.learn, msg.payload, config.runningProperty);
       return then(stateOf(key, engine), (state) => {
         const { result } = engineUpdate(state, inputs, engine, now, learn);
         const written = persist(key, state);

@@ -332,6 +332,17 @@ function signalEvent(events: AnomalyResult['signalEvents'], signal: string, even
   if (event) events.push({ signal, event });
 }
 
+/**
+ * Learning pauses on request (`msg.learn === false`) or while the machine is not running: a configured boolean
+ * property of the payload (a plain value or a sample) that is false.
+ */
+export function learningWanted(learn: unknown, payload: unknown, runningProperty: string): boolean {
+  if (learn === false) return false;
+  if (!runningProperty || !isRecord(payload) || !own(payload, runningProperty)) return true;
+  const running = payload[runningProperty];
+  return (isRecord(running) ? running.value : running) !== false;
+}
+
 /** Scores one message's signals for one key. Mutates and returns the state (validate first: readSignals). */
 export function engineUpdate(
   state: TwinAnomalyState,

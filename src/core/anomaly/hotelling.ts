@@ -153,7 +153,6 @@ function judge(
     const r = z[i] - reconstruction;
     q += r * r;
     parts[i % signals] += Math.max(0, t2Part) + r * r;
-    if (i < signals) result.expected[i] = state.center[i] + state.scale[i] * reconstruction;
   }
   const lambda = p.smoothing;
   if (lambda > 0) {
@@ -243,7 +242,9 @@ export const hotelling: MultivariateDetector<HotellingParams, HotellingState> = 
       result.warmingUp = false;
       const z = sample.map((v, i) => (v - state.center[i]) / state.scale[i]);
       judge(state, z, signals, p, result);
+      // Expected: the learned normal, the centre of its band (a reconstruction could lie outside the band).
       for (let i = 0; i < signals; i++) {
+        result.expected[i] = state.center[i];
         result.lower[i] = state.center[i] - 3 * state.scale[i];
         result.upper[i] = state.center[i] + 3 * state.scale[i];
       }
