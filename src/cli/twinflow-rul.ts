@@ -96,8 +96,8 @@ function main(): void {
     values.format === 'cmapss'
       ? parseCmapss(readInput(file))
       : parseCsvDataset(readInput(file), {
-          unit: values.unit!,
-          cycle: values.cycle!,
+          unit: values.unit ?? 'unit',
+          cycle: values.cycle ?? 'cycle',
           signals: columns,
           delimiter,
         });
