@@ -130,6 +130,7 @@ export = function register(RED: NodeAPI): void {
 
     const handle = (msg: InputMessage, sendMsg: Send): void | Promise<void> => {
       if (msg.action === 'stats') {
+        if (msg.reset === true) mirror?.resetLag();
         const stats = mirror
           ? mirror.stats()
           : {

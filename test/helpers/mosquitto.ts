@@ -35,6 +35,9 @@ export class MosquittoBroker {
   private readonly dir = mkdtempSync(join(tmpdir(), 'twinflow-mosquitto-'));
   port = 0;
 
+  /** @param extraConfig further mosquitto.conf lines (e.g. the fleet test's queue limits) */
+  constructor(private readonly extraConfig = '') {}
+
   async start(port = 0): Promise<string> {
     if (!existsSync(MOSQUITTO)) {
       throw new Error(
@@ -45,7 +48,7 @@ export class MosquittoBroker {
     const conf = join(this.dir, 'mosquitto.conf');
     writeFileSync(
       conf,
-      `listener ${this.port} 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest none\n`,
+      `listener ${this.port} 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest none\n${this.extraConfig}`,
     );
     const child = spawn(MOSQUITTO, ['-c', conf], { stdio: 'ignore' });
     this.child = child;

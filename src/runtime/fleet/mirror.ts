@@ -35,6 +35,8 @@ export class FleetMirror {
   /** Documents that arrived with a lower version than the one held (an owner that lost its state, or split brain). */
   regressions = 0;
   received = 0;
+  /** Documents received per partition (updates per second through the broker, per owner). */
+  readonly perPartition: Record<string, number> = {};
 
   constructor(
     private readonly config: TwinFleetConfig,
@@ -64,11 +66,20 @@ export class FleetMirror {
     ).then(() => undefined);
   }
 
+  /** Starts the lag percentiles afresh (a benchmark's warm-up is over). */
+  resetLag(): void {
+    this.lag.counts.fill(0);
+    this.lag.total = 0;
+    this.lag.max = 0;
+  }
+
   stats(): Record<string, unknown> {
     return {
       twins: this.store.size,
       received: this.received,
+      perPartition: { ...this.perPartition },
       regressions: this.regressions,
+      heapUsed: process.memoryUsage().heapUsed,
       lag: lagSummary(this.lag),
     };
   }
@@ -95,6 +106,7 @@ export class FleetMirror {
       const summary = documentFromSummary(parseJson(body), now);
       if (!summary) return;
       this.received++;
+      this.perPartition[t.partition] = (this.perPartition[t.partition] ?? 0) + 1;
       recordLag(this.lag, now - summary.updated);
       const p = this.partition(t.partition);
       p.twins.add(summary.id);
