@@ -20,6 +20,7 @@ import { clockFor } from './shared/clock';
 import { contextGet, contextSetNow } from './shared/context';
 import { toNodeError } from './shared/i18n';
 import { handleInput, type InputMessage, type Send } from './shared/input';
+import { acceptPlain } from './shared/plain-data';
 import { shortText } from './shared/status';
 import { migrateConfig } from '../core/nodes/migrate';
 
@@ -304,6 +305,8 @@ export = function register(RED: NodeAPI): void {
     };
 
     const handle = (msg: InputMessage, send: Send): void => {
+      // By value, whatever realm built it; what a store or a snapshot cannot carry is refused here.
+      msg.payload = acceptPlain(msg.payload);
       if (configError || !sim || !model) throw configError ?? new Error('not configured');
       if (msg.command !== undefined) return command(msg, send);
       if (config.mode === 'shadow') {

@@ -41,6 +41,7 @@ export interface HotellingResult {
   components: number;
   /** Share of the anomaly per signal (same order as the input), summing to 1 when anything contributes. */
   contributions: number[];
+  /** The learned normal (running mean) per signal, with the band 3 standard deviations around it. */
   expected: number[];
   lower: number[];
   upper: number[];
@@ -104,15 +105,17 @@ export function hotellingUpdate(
   const d = state.mean.length;
   const std = state.covariance.map((row, i) => Math.max(Math.sqrt(row[i]), p.minStd));
   const warmingUp = state.n < p.warmup || state.components === 0;
+  // Before the first sample nothing is learned: the sample itself is the best guess of normal.
+  const normal = state.n > 0 ? state.mean : x;
   const result: HotellingResult = {
     score: 0,
     t2: 0,
     q: 0,
     components: state.components,
     contributions: new Array<number>(d).fill(0),
-    expected: state.n > 0 ? state.mean.slice() : x.slice(),
-    lower: state.mean.map((m, i) => m - 3 * std[i]),
-    upper: state.mean.map((m, i) => m + 3 * std[i]),
+    expected: normal.slice(),
+    lower: normal.map((m, i) => m - 3 * std[i]),
+    upper: normal.map((m, i) => m + 3 * std[i]),
     warmingUp,
   };
   if (!warmingUp) {
@@ -133,7 +136,6 @@ export function hotellingUpdate(
       let t2Part = 0;
       for (let j = 0; j < k; j++) t2Part += (scores[j] / state.values[j]) * state.vectors[i][j] * z[i];
       raw[i] = Math.max(0, t2Part) + r * r;
-      result.expected[i] = state.mean[i] + std[i] * reconstruction[i];
     }
     const pT2 = chiSquaredUpperTail(t2, k);
     const pQ = qUpperTail(q, state.values.slice(k));

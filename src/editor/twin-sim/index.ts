@@ -35,7 +35,8 @@ function settingsValidator(causality: 'parameter' | 'input'): (value: string) =>
   return validator as unknown as (value: string) => boolean;
 }
 
-const t = (key: string): string => RED._(`twin-sim.${key}`);
+// Outside a node definition RED._ has no namespace: the catalogue's (module/set) must be named.
+const t = (key: string): string => RED._(`@twinflow/node-red-digital-twin/twin-sim:twin-sim.${key}`);
 
 /** The range of a variable as text, e.g. "0 .. 120" or "≥ 0". */
 function rangeText(v: Variable): string {

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { describeConnectionError } from '../../core/uns/connection-errors';
 import type { BrokerOptions } from '../uns/client';
 
 /** Publishes handed to the MQTT client at once; the rest wait in order (see BrokerConnection.publish). */
@@ -35,25 +36,35 @@ export class FleetConnection extends EventEmitter<FleetEvents> {
   open(subscriptions: string[]): void {
     this.subscriptions.push(...subscriptions);
     const o = this.options;
+    // MQTT 5 unless the broker node says 3.1.1: "no local" subscriptions need 5.
+    const version = o.protocol === 4 ? 4 : 5;
     const options: IClientOptions = {
-      ...(o as unknown as IClientOptions),
       clientId: o.clientId,
-      protocolVersion: o.protocolVersion,
+      protocolVersion: version,
       reconnectPeriod: 1000,
       connectTimeout: 5000,
       clean: true,
+      ...(o.tls ?? {}),
       will: { topic: this.will.topic, payload: Buffer.from(this.will.payload), qos: 1, retain: true },
     };
-    if (!o.username) delete options.username;
-    if (!o.password) delete options.password;
-    const client = mqtt.connect(o.url, options);
+    if (o.username) options.username = o.username;
+    if (o.password) options.password = o.password;
+    const url = o.tls ? o.url.replace(/^(mqtt|tcp):/, 'mqtts:').replace(/^ws:/, 'wss:') : o.url;
+    const client = mqtt.connect(url, options);
     client.on('connect', () => {
-      const nl = o.protocolVersion === 5;
+      const nl = version === 5;
       for (const topic of this.subscriptions) client.subscribe(topic, { qos: 1, nl });
       this.emit('state', 'connected', o.url);
     });
     client.on('close', () => this.emit('state', 'disconnected', o.url));
-    client.on('error', (err) => this.emit('state', 'error', err.message));
+    client.on('error', (err) => {
+      const failure = describeConnectionError(err as Error & { code?: unknown }, {
+        url: o.url,
+        tls: Boolean(o.tls) || /^(mqtts|wss|tls):/.test(o.url),
+        clientCertificate: Boolean(o.tls?.cert),
+      });
+      this.emit('state', 'error', failure.reason);
+    });
     client.on('message', (topic, payload, packet) => this.emit('message', topic, payload, packet.retain));
     this.client = client;
   }
