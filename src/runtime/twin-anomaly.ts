@@ -14,6 +14,7 @@ import { clockFor } from './shared/clock';
 import { contextGet, contextKey, contextSetNow } from './shared/context';
 import { toNodeError } from './shared/i18n';
 import { handleInput, type InputMessage, type Send } from './shared/input';
+import { acceptPlain } from './shared/plain-data';
 import { shortText } from './shared/status';
 import { then, type MaybePromise } from './shared/maybe-promise';
 import { migrateConfig } from '../core/nodes/migrate';
@@ -162,6 +163,8 @@ export = function register(RED: NodeAPI): void {
       const now =
         typeof msg.timestamp === 'number' && Number.isFinite(msg.timestamp) ? msg.timestamp : clock.now();
       // Read and check everything first: a bad value must leave the learned state untouched.
+      // By value, whatever realm built it (a function node's objects included).
+      msg.payload = acceptPlain(msg.payload);
       const inputs = readSignals(msg.payload, current, config.signalName || 'value', now);
       const learn = learning(msg);
       return then(stateOf(twin, current), (state) => {

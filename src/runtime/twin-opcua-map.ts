@@ -124,6 +124,8 @@ export = function register(RED: NodeAPI): void {
       else node.status({ fill: 'yellow', shape: 'ring', text: s });
     };
 
+    /** onSession reports its own failures; anything else that escapes it is logged, never left unhandled. */
+    const report = (err: unknown): void => node.error(toNodeError(RED, 'twin-opcua-map', err));
     const onSession = async (session: ClientSession, namespaces: string[]): Promise<void> => {
       if (!mapping) return;
       const mine = ++generation;
@@ -175,7 +177,7 @@ export = function register(RED: NodeAPI): void {
         else if (retryTimer === undefined) {
           retryTimer = clock.setTimeout(() => {
             retryTimer = undefined;
-            if (connection?.session) void onSession(connection.session, connection.namespaceArray);
+            if (connection?.session) onSession(connection.session, connection.namespaceArray).catch(report);
           }, RETRY_MS);
         }
         showState();
@@ -196,8 +198,9 @@ export = function register(RED: NodeAPI): void {
       showState();
     };
 
-    const sessionListener = (session: ClientSession, namespaces: string[]) =>
-      void onSession(session, namespaces);
+    const sessionListener = (session: ClientSession, namespaces: string[]): void => {
+      onSession(session, namespaces).catch(report);
+    };
     if (connection && !configError) {
       connection.on('state', showState);
       connection.on('session', sessionListener);

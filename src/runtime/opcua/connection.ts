@@ -78,13 +78,18 @@ export class OpcuaConnection extends EventEmitter<ConnectionEvents> {
   /** A node starts using the endpoint; the first one opens the connection. */
   acquire(): void {
     this.users += 1;
-    if (this.users === 1 && (this.state === 'idle' || this.state === 'closed')) void this.connect();
+    if (this.users === 1 && (this.state === 'idle' || this.state === 'closed')) this.connectOrReport();
   }
 
   /** A node stops using it; the last one closes the connection. */
   async release(): Promise<void> {
     this.users = Math.max(0, this.users - 1);
     if (this.users === 0) await this.close();
+  }
+
+  /** connect() reports its own failures; this ends even a failure of that reporting in the state, never unhandled. */
+  private connectOrReport(): void {
+    this.connect().catch((err: unknown) => this.setState('error', errorText(err)));
   }
 
   private async connect(): Promise<void> {
@@ -120,7 +125,9 @@ export class OpcuaConnection extends EventEmitter<ConnectionEvents> {
         this.setState('reconnecting', 'connection lost');
         this.emit('lost', 'BadConnectionClosed');
       });
-      client.on('connection_reestablished', () => void this.sessionReady(session));
+      client.on('connection_reestablished', () => {
+        this.sessionReady(session).catch((err: unknown) => this.setState('error', errorText(err)));
+      });
       this.attempt = 0;
       await this.sessionReady(session);
     } catch (err) {
@@ -135,7 +142,7 @@ export class OpcuaConnection extends EventEmitter<ConnectionEvents> {
       this.emit('lost', 'BadNotConnected');
       this.retryTimer = o.clock.setTimeout(() => {
         this.retryTimer = undefined;
-        if (this.users > 0) void this.connect();
+        if (this.users > 0) this.connectOrReport();
       }, backoffDelay(this.attempt++));
     }
   }
@@ -173,4 +180,8 @@ export class OpcuaConnection extends EventEmitter<ConnectionEvents> {
     this.setState('closed');
     await this.dropClient();
   }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
