@@ -2,15 +2,20 @@
 // tests never share Node-RED's module singletons with node-red-node-test-helper. Driven over IPC:
 //   -> {cmd:'deploy', name, flows, runMs}  <- {cmd:'result', missing, notStarted, deployError, logs}
 //   -> {cmd:'deployDemo', speed}             <- {cmd:'result', ...}: the demo flows as npm start deploys them
+//   -> {cmd:'loopDelay'}                    <- {cmd:'loopDelay', maxMs}: the longest event-loop stall since the last call
 //   -> {cmd:'stop'}                         <- {cmd:'stopped'}
 // On start it sends {cmd:'ready', url}. Options come as JSON in argv[2]: {editor}.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { demoFlows } from '../../scripts/demo.mjs';
 import { startNodeRed, unknownTypes } from '../../scripts/runtime.mjs';
 
 const options = JSON.parse(process.argv[2] ?? '{}');
+// Measured inside the runtime's own process: a stall here is what every flow and the editor would feel.
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
 const userDir = mkdtempSync(join(tmpdir(), 'twinflow-runtime-'));
 let logs = [];
 const runtime = await startNodeRed({
@@ -30,6 +35,11 @@ process.on('message', async (request) => {
     await runtime.stop();
     rmSync(userDir, { recursive: true, force: true });
     process.send({ cmd: 'stopped' }, () => process.exit(0));
+    return;
+  }
+  if (request.cmd === 'loopDelay') {
+    process.send({ cmd: 'loopDelay', maxMs: loopDelay.max / 1e6 });
+    loopDelay.reset();
     return;
   }
   if (request.cmd === 'logs') {
