@@ -92,6 +92,16 @@ export class RuntimeProcess {
     return (await this.request<{ logs: LogEntry[] }>({ cmd: 'logs' })).logs;
   }
 
+  /** The longest event-loop delay inside the runtime's process since the last call, in ms (then reset). */
+  async loopDelay(): Promise<number> {
+    return (await this.request<{ maxMs: number }>({ cmd: 'loopDelay' })).maxMs;
+  }
+
+  /** True while the child process runs. */
+  get alive(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
   async stop(): Promise<void> {
     if (!this.child.connected) return;
     const exited = new Promise((resolve) => this.child.once('exit', resolve));
