@@ -116,8 +116,9 @@ export = function register(RED: NodeAPI): void {
 
     const onState = (state: BrokerState, detail: string): void => {
       if (state === 'connected') refusal = undefined;
-      if ((state === 'refused' || state === 'error') && detail !== refusal) {
-        // Once per cause until connected again: to Catch and the log, naming what failed.
+      // A refusal (version, credentials, TLS trust) will not cure itself: to Catch and the log, once per cause until
+      // connected again, naming what failed. A broker that is just away shows as buffering; it is waited for.
+      if (state === 'refused' && detail !== refusal) {
         node.error(detail, { _msgid: RED.util.generateId(), payload: detail, topic: 'broker' });
       }
       if (state === 'refused') refusal = detail;
