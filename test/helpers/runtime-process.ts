@@ -55,6 +55,11 @@ export class RuntimeProcess {
     });
   }
 
+  /** The child's process id (to read its memory from /proc). */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   deploy(name: string, flows: object[], runMs?: number): Promise<DeployResult> {
     return this.request({ cmd: 'deploy', name, flows, runMs });
   }
