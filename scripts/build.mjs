@@ -61,6 +61,17 @@ await Promise.all([
       logLevel: 'warning',
     }),
   ),
+  // The Redis context store module, required from settings.js as @twinflow/node-red-digital-twin/context-redis.
+  build({
+    entryPoints: [join(root, 'src/context/redis.ts')],
+    outfile: join(out, 'context-redis.js'),
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external,
+    logLevel: 'warning',
+  }),
   ...runtimeEntries.map(async ({ name: type }) => {
     const editorDir = join(root, 'src/editor', type);
     const result = await build({

@@ -24,12 +24,15 @@ export function applyReport(
   payload: unknown,
   options: OperationOptions,
 ): TwinUpdate {
-  const entries = checkPayload(payload, model.maxPayloadSize);
+  const entries = checkPayload(payload, model.maxPayloadSize, options.isProxy);
   checkVersion(doc, options.expectedVersion, id);
+  const limit = { now: options.now, maxClockSkew: model.maxClockSkew };
   const validated: Validated[] = Object.keys(entries).map((name) => {
     const def = propertyOf(model, name);
     const entry = entries[name];
-    return entry === null ? { def, remove: true } : { def, remove: false, sample: validateEntry(def, entry) };
+    return entry === null
+      ? { def, remove: true }
+      : { def, remove: false, sample: validateEntry(def, entry, limit) };
   });
 
   const { now } = options;
@@ -51,7 +54,9 @@ export function applyReport(
     }
     const { sample, def } = item;
     const lostValue = sample.value === null && sample.quality === 'bad';
-    const incoming = def.type === 'object' && old ? mergePatch(old.value, sample.value) : sample.value;
+    // RFC 7396 for object properties, the first write included: a null member deletes and is never stored.
+    const incoming =
+      def.type === 'object' && !lostValue ? mergePatch(old?.value, sample.value) : sample.value;
     const valueChanged = !old || (!lostValue && !equalWithin(old.value, incoming, def.deadband ?? 0));
     const value = valueChanged ? incoming : old.value;
     // Optional fields only when present: most reports carry none, and each absent field saves memory per property.

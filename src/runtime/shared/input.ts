@@ -53,8 +53,13 @@ export function handleInput(
     const current = tail ? tail.then(() => run(msg, send, done)) : run(msg, send, done);
     if (!current) return;
     tail = current;
-    void current.then(() => {
+    const clear = (): void => {
       if (tail === current) tail = undefined;
+    };
+    // run() ends every message in done(); should done() itself throw, the log says so rather than the process dying.
+    current.then(clear, (err: unknown) => {
+      clear();
+      node.error(err);
     });
   };
 }

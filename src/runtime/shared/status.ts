@@ -31,6 +31,8 @@ export function statusFor(
   namespace: string,
   clock: Clock,
   intervalMs = STATUS_INTERVAL_MS,
+  /** Longest text shown; a node that names an endpoint and a cause needs more than the default. */
+  maxLength = 32,
 ): NodeStatus {
   let lastShown = -Infinity;
   let pending: { fill: Fill; shape: Shape; text: string } | undefined;
@@ -61,12 +63,16 @@ export function statusFor(
   };
   return {
     show(fill, shape, key, details = {}) {
-      const text = shortText(translate(RED, `${namespace}.status.${key}`, key, details));
+      const text = shortText(translate(RED, `${namespace}.status.${key}`, key, details), maxLength);
       offer({ fill, shape, text }, fill === 'red');
     },
     error(error) {
       offer(
-        { fill: 'red', shape: 'ring', text: shortText(typeof error === 'string' ? error : error.message) },
+        {
+          fill: 'red',
+          shape: 'ring',
+          text: shortText(typeof error === 'string' ? error : error.message, maxLength),
+        },
         true,
       );
     },
