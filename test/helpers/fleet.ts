@@ -1,7 +1,13 @@
 // A fleet of real Node-RED runtimes (child processes, see runtime-worker.mjs) on one mosquitto: owners, a standby
 // and a mirror, driven over HTTP endpoints in their flows. Shared by test/interop/fleet.test.ts and bench/fleet.ts.
 import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+
+// Beside this file, or (bundled into bench/.build by npm run bench:fleet) in test/helpers from the repository root.
+const WORKER = existsSync(join(__dirname, 'runtime-worker.mjs'))
+  ? join(__dirname, 'runtime-worker.mjs')
+  : join(__dirname, '..', '..', 'test', 'helpers', 'runtime-worker.mjs');
 
 export interface Partition {
   name: string;
@@ -264,7 +270,7 @@ export class FleetInstance {
   }
 
   static async start(label: string): Promise<FleetInstance> {
-    const child = fork(join(__dirname, 'runtime-worker.mjs'), [JSON.stringify({ editor: false })], {
+    const child = fork(WORKER, [JSON.stringify({ editor: false })], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const instance = new FleetInstance(child, label);
