@@ -108,18 +108,6 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
     log(`owners: ${[...owners].map(([p, id]) => `${p}=${id}`).join(' ')}`);
 
     const fillStart = Date.now();
-    if (process.env.FLEET_DEBUG) {
-      const w = mqtt.connect(url, { protocolVersion: 5 });
-      let n = 0;
-      w.on('message', (t) => {
-        if (n++ < 5) log(`seen ${t}`);
-      });
-      await w.subscribeAsync('fleet/#');
-      setInterval(
-        async () => log(`n=${n} ${JSON.stringify(await m.stats())} ${JSON.stringify(await a.logs())}`),
-        3000,
-      ).unref();
-    }
     await Promise.all([a, b, c].map((i) => i.rate(o.ratePerOwner)));
     const total = 3 * o.twinsPerPartition;
     await until(`the mirror to hold ${total} twins`, 120_000, async () => {

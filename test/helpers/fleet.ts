@@ -1,7 +1,13 @@
 // A fleet of real Node-RED runtimes (child processes, see runtime-worker.mjs) on one mosquitto: owners, a standby
 // and a mirror, driven over HTTP endpoints in their flows. Shared by test/interop/fleet.test.ts and bench/fleet.ts.
 import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+
+// Beside this file, or (bundled into bench/.build by npm run bench:fleet) in test/helpers from the repository root.
+const WORKER = existsSync(join(__dirname, 'runtime-worker.mjs'))
+  ? join(__dirname, 'runtime-worker.mjs')
+  : join(__dirname, '..', '..', 'test', 'helpers', 'runtime-worker.mjs');
 
 export interface Partition {
   name: string;
@@ -264,7 +270,7 @@ export class FleetInstance {
   }
 
   static async start(label: string): Promise<FleetInstance> {
-    const child = fork(join(__dirname, 'runtime-worker.mjs'), [JSON.stringify({ editor: false })], {
+    const child = fork(WORKER, [JSON.stringify({ editor: false })], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const instance = new FleetInstance(child, label);
@@ -293,15 +299,26 @@ export class FleetInstance {
     });
   }
 
+  /** An HTTP call to the instance's flow, retried: a busy runtime may reset a kept-alive connection. */
+  private async call(path: string, method: 'GET' | 'POST'): Promise<unknown> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const res = await fetch(`${this.url}${path}`, { method, headers: { connection: 'close' } });
+        if (!res.ok) throw new Error(`${this.label}: ${path} answered ${res.status}`);
+        return await res.json();
+      } catch (err) {
+        if (attempt >= 5) throw err;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  }
+
   async rate(perSecond: number): Promise<void> {
-    const res = await fetch(`${this.url}/rate?rate=${perSecond}`, { method: 'POST' });
-    if (!res.ok) throw new Error(`${this.label}: /rate answered ${res.status}`);
+    await this.call(`/rate?rate=${perSecond}`, 'POST');
   }
 
   async stats(reset = false): Promise<MirrorStats> {
-    const res = await fetch(`${this.url}/stats${reset ? '?reset=1' : ''}`);
-    if (!res.ok) throw new Error(`${this.label}: /stats answered ${res.status}`);
-    return (await res.json()) as MirrorStats;
+    return (await this.call(`/stats${reset ? '?reset=1' : ''}`, 'GET')) as MirrorStats;
   }
 
   /** The process's resident memory, from /proc (Linux). */
