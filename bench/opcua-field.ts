@@ -52,7 +52,7 @@ async function serve(): Promise<void> {
   process.send?.({ url: plant.url });
   process.on('message', (m: { cmd: string; id: number }) => {
     const reply = (extra: object) => process.send?.({ id: m.id, ...extra });
-    if (m.cmd === 'ticks') reply({ tick });
+    if (m.cmd === 'ticks') reply({ tick, at: Date.now() });
     if (m.cmd === 'restart')
       void (async () => {
         await plant.stop();
@@ -81,19 +81,40 @@ function ask(server: ChildProcess, cmd: string): Promise<Record<string, number>>
   });
 }
 
-/** Updates counted over the window, against the server's changes in it, and CPU per update. */
-async function measure(server: ChildProcess, counter: { n: number }) {
+/**
+ * Updates whose source timestamp falls in the window, against the server's changes in it (ticks x items), and CPU
+ * per update received in the window. `counter.seen(sourceTimestamp)` is called per update.
+ */
+class Counter {
+  n = 0;
+  inWindow = 0;
+  from = Infinity;
+  to = Infinity;
+  seen(source: number): void {
+    this.n++;
+    if (source > this.from && source <= this.to) this.inWindow++;
+  }
+}
+
+async function measure(server: ChildProcess, counter: Counter) {
   await sleep(3000); // settle after subscribing
-  const t0 = (await ask(server, 'ticks')).tick;
+  const start = await ask(server, 'ticks');
+  counter.from = start.at;
   const n0 = counter.n;
   const cpu0 = process.cpuUsage();
   await sleep(SECONDS * 1000);
   const cpu = process.cpuUsage(cpu0);
-  const t1 = (await ask(server, 'ticks')).tick;
-  await sleep(500); // what the server changed before t1 arrives within a publish
   const updates = counter.n - n0;
-  const changes = (t1 - t0) * ITEMS;
-  return { delivered: updates / changes, updates, changes, usPerUpdate: (cpu.user + cpu.system) / updates };
+  const end = await ask(server, 'ticks');
+  counter.to = end.at;
+  await sleep(2000); // what the server changed before the end arrives within a publish or two
+  const changes = (end.tick - start.tick) * ITEMS;
+  return {
+    delivered: counter.inWindow / changes,
+    updates: counter.inWindow,
+    changes,
+    usPerUpdate: (cpu.user + cpu.system) / updates,
+  };
 }
 
 async function plainClient(url: string, server: ChildProcess) {
@@ -109,7 +130,7 @@ async function plainClient(url: string, server: ChildProcess) {
     publishingEnabled: true,
     priority: 1,
   });
-  const counter = { n: 0 };
+  const counter = new Counter();
   const ids = [];
   for (let i = 1; i <= PUMPS; i++)
     for (const p of ['Speed', 'Temperature', 'RawLevel', 'State'])
@@ -120,7 +141,7 @@ async function plainClient(url: string, server: ChildProcess) {
       { samplingInterval: 100, queueSize: 10, discardOldest: true },
       TimestampsToReturn.Both,
     );
-    group.on('changed', () => counter.n++);
+    group.on('changed', (_mi, dv) => counter.seen(dv.sourceTimestamp?.getTime() ?? 0));
   }
   const result = await measure(server, counter);
   await sub.terminate();
@@ -235,7 +256,9 @@ async function bench(): Promise<void> {
   const started = Date.now();
   while (last.size < ITEMS && Date.now() - started < 120_000) await sleep(200);
   console.log(`  map: every item has a value after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  tracking = false;
   const map = await measure(server, counter);
+  tracking = true;
   console.log(
     `  map -> twin-state:    ${(map.delivered * 100).toFixed(2)} % delivered, ${map.usPerUpdate.toFixed(2)} us per update (${(map.usPerUpdate / plain.usPerUpdate).toFixed(2)}x the plain client)`,
   );
