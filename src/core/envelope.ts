@@ -3,6 +3,7 @@
  * Producers (twin-opcua-map, twin-sim, the UNS bridge) emit it, twin-state accepts it, and consumers
  * (twin-anomaly, twin-sim in shadow mode, the bridge, dashboards) accept a twin-state output as is.
  */
+import { isPlainObject } from './plain-data';
 
 export const QUALITIES = ['good', 'uncertain', 'bad'] as const;
 export type Quality = (typeof QUALITIES)[number];
@@ -45,12 +46,11 @@ export function isQuality(x: unknown): x is Quality {
   return typeof x === 'string' && (QUALITIES as readonly string[]).includes(x);
 }
 
-/** A plain object (not an array, not null, not a class instance such as Date or Buffer). */
-export function isPlainObject(x: unknown): x is Record<string, unknown> {
-  if (typeof x !== 'object' || x === null || Array.isArray(x)) return false;
-  const proto = Object.getPrototypeOf(x) as unknown;
-  return proto === Object.prototype || proto === null;
-}
+/**
+ * A plain object (not an array, not null, not a class instance such as Date or Buffer), from any realm: a function
+ * node's objects have their own Object.prototype. The one definition lives in plain-data.ts.
+ */
+export { isPlainObject };
 
 /** Keys that mean a Sample rather than a nested object value. A Sample must carry `value`. */
 export function isSample(x: unknown): x is Sample {

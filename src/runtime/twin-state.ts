@@ -1,3 +1,4 @@
+import { types } from 'node:util';
 import type { Node, NodeAPI, NodeMessageInFlow } from 'node-red';
 import { isPlainObject } from '../core/envelope';
 import { TwinFlowError } from '../core/errors';
@@ -5,6 +6,7 @@ import {
   applyAck,
   applyDesire,
   applyReport,
+  checkClientToken,
   historyEntries,
   matches,
   parseQuery,
@@ -125,21 +127,16 @@ export = function register(RED: NodeAPI): void {
         : evaluateProperty(RED, config.twinId, config.twinIdType, node, msg).then(checkTwinId);
 
     const optionsOf = (msg: InputMessage): OperationOptions => {
-      const options: OperationOptions = { now: clock.now() };
+      const options: OperationOptions = { now: clock.now(), isProxy: types.isProxy };
       if (msg.version !== undefined) {
         if (typeof msg.version !== 'number' || !Number.isInteger(msg.version) || msg.version < 0) {
           throw new TwinFlowError('badVersion', 'msg.version must be a non-negative integer');
         }
         options.expectedVersion = msg.version;
       }
-      if (msg.clientToken !== undefined) {
-        if (typeof msg.clientToken !== 'string' && typeof msg.clientToken !== 'number') {
-          throw new TwinFlowError('badClientToken', 'msg.clientToken must be a string');
-        }
-        options.clientToken = String(msg.clientToken);
-      }
+      if (msg.clientToken !== undefined) options.clientToken = checkClientToken(msg.clientToken);
       if (msg.parent !== undefined) {
-        if (typeof msg.parent !== 'string' || msg.parent === '') {
+        if (typeof msg.parent !== 'string' || msg.parent === '' || msg.parent.length > 256) {
           throw new TwinFlowError('badParent', 'msg.parent must be a twin id (a non-empty string)');
         }
         options.parent = msg.parent;
@@ -211,6 +208,12 @@ export = function register(RED: NodeAPI): void {
       const store = storeOrThrow();
       if (!store.isLoaded) return store.ready.then(() => handle(msg, send));
       const action = actionOf(msg);
+      // Remote twins (a twin-fleet mirror fills this model): reads as usual, writes go to the owner as commands.
+      const remote = modelNode?.remote;
+      if (remote && (action === 'report' || action === 'ack'))
+        throw new TwinFlowError('readOnly', 'these twins are mirrored from another instance and read-only here');
+      if (remote && action === 'desire')
+        return then(twinIdOf(msg), (id) => remote.desire(id, isPlainObject(msg.payload) ? msg.payload : {}));
       if (action === 'report' || action === 'desire' || action === 'ack') {
         const reducer = action === 'report' ? applyReport : action === 'desire' ? applyDesire : applyAck;
         return then(twinIdOf(msg), (id) =>

@@ -1,316 +1,197 @@
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isPlainObject, isSample, type TwinChange } from '../core/envelope';
-import { TwinFlowError, isTwinFlowError } from '../core/errors';
-import { propertyOf, validateEntry } from '../core/twin';
-import {
-  AWS_DELTA_SUBSCRIPTION,
-  awsRejected,
-  awsReported,
-  awsUpdateTopic,
-  parseAwsDelta,
-} from '../core/uns/aws';
+import { TwinFlowError } from '../core/errors';
+import { migrateConfig } from '../core/nodes/migrate';
+import { MIGRATIONS, parse, type UnsSettings } from '../core/nodes/twin-uns';
+import { AWS_DELTA_SUBSCRIPTION } from '../core/uns/aws';
 import type { PublishItem } from '../core/uns/buffer';
-import type { PropertySample } from '../core/uns/sparkplug/edge';
-import {
-  commandSubscription,
-  DEFAULT_TOPIC_TEMPLATE,
-  parseCommandTopic,
-  renderTopic,
-} from '../core/uns/topic';
+import { commandReader, decideCommand, type IncomingCommand, type Refusal } from '../core/uns/commands';
+import { checkPublishItem, planPublish } from '../core/uns/plan';
+import { edgeState, sparkplugTopic } from '../core/uns/sparkplug/edge';
+import { checkTopicName, commandSubscription } from '../core/uns/topic';
 import { clockFor } from './shared/clock';
 import { handleInput, type InputMessage } from './shared/input';
-import { migrateConfig, type Migration } from '../core/nodes/migrate';
+import { acceptPlainObject } from './shared/plain-data';
+import { statusFor } from './shared/status';
 import type { TwinModelNode } from './twin/model-node';
 import type { BrokerNode } from './uns/broker-node';
+import type { BrokerConnection, BrokerState } from './uns/client';
+import { CommandIntake } from './uns/command-intake';
 import { DiskOutbox } from './uns/disk-outbox';
-import { SparkplugEdge } from './uns/sparkplug-edge';
-
-interface UnsConfig extends NodeDef {
-  version: number;
-  broker: string;
-  model: string;
-  topic: string;
-  qos: string | number;
-  retain: boolean;
-  publishTwin: boolean;
-  commands: boolean;
-  setSuffix: string;
-  bufferSize: string | number;
-  /** uns: one topic per property (ISA-95 template); aws: AWS IoT Device Shadow topics; sparkplug: Sparkplug B. */
-  layout: 'uns' | 'aws' | 'sparkplug';
-  /** Sparkplug group id and edge node id. */
-  group: string;
-  edgeNode: string;
-}
-
-const MIGRATIONS: readonly Migration<UnsConfig>[] = [
-  {
-    to: 1,
-    up: (c) => ({
-      topic: DEFAULT_TOPIC_TEMPLATE,
-      qos: 1,
-      retain: true,
-      publishTwin: true,
-      commands: true,
-      setSuffix: 'set',
-      bufferSize: 10000,
-      layout: 'uns',
-      group: 'TwinFlow',
-      edgeNode: '',
-      ...c,
-    }),
-  },
-  // Version 2 added the AWS shadow and Sparkplug B layouts; older flows keep the UNS layout.
-  { to: 2, up: (c) => ({ ...c, layout: 'uns' }) },
-];
+import { OutboxPublisher } from './uns/outbox-publisher';
+import { bdSeqStore, SparkplugEdge } from './uns/sparkplug-edge';
 
 /**
- * Publishes twins to a Unified Namespace over MQTT, by exception, and takes commands. Each changed property goes
- * to its own topic (ISA-95 levels from the twin model) as {value, unit, quality, timestamp}, retained so a new
- * subscriber sees the last value at once; the whole twin goes to .../{twin}/_twin. Desired values arrive on
- * .../{twin}/{property}/set, are checked against the model (writable, type, range, unit) and leave the node as
- * `desire` messages for twin-state; a refused command is answered on .../set/rejected with its reason.
- * While the broker is away, updates wait in a bounded outbox (oldest dropped first, counted in the status) and are
- * published in order on reconnect, marked historical.
+ * Publishes twins to a Unified Namespace over MQTT, by exception (planned in core/uns/plan), and takes commands
+ * (decided in core/uns/commands). What the broker cannot take (a topic over 65,535 bytes, a wildcard, a message over
+ * the broker's maximum packet size) is refused at the door: an error at Catch, nothing queued. While the broker is
+ * away, updates wait in a bounded outbox on disk and go out in order on reconnect (OutboxPublisher); an item the
+ * broker still refuses after a few tries leaves as a dead letter (second output), and the rest keeps flowing.
  */
 export = function register(RED: NodeAPI): void {
-  function TwinUns(this: Node, raw: UnsConfig): void {
+  function TwinUns(this: Node, raw: NodeDef & Partial<UnsSettings>): void {
     RED.nodes.createNode(this, raw);
     const node = this;
-    const config = migrateConfig<UnsConfig>(raw, MIGRATIONS);
     const clock = clockFor(RED);
-    const broker = RED.nodes.getNode(config.broker) as BrokerNode | null;
-    const modelNode = RED.nodes.getNode(config.model) as TwinModelNode | null;
-    // Sparkplug: an edge node of its own (its MQTT will is its death certificate), with the broker's settings.
-    const edge =
-      config.layout === 'sparkplug' && broker?.connection
-        ? new SparkplugEdge(
-            broker.connection.options,
-            config.group || 'TwinFlow',
-            config.edgeNode || config.name || node.id,
-            clock,
-            (twin, values) =>
-              desire(twin, values, (reason) => node.warn(`Sparkplug DCMD for ${twin} refused: ${reason}`)),
-            (reason) => node.warn(`Sparkplug command ignored: ${reason}`),
-          )
-        : undefined;
-    const connection = edge ? edge.connection : broker?.connection;
-    const qos = (Number(config.qos) === 0 ? 0 : Number(config.qos) === 2 ? 2 : 1) as 0 | 1 | 2;
-    // On disk in the user dir, per node: what waits for the broker survives a restart of Node-RED too.
+    const status = statusFor(RED, node, 'twin-uns', clock);
+    const parsed = parse(migrateConfig<UnsSettings>(raw, MIGRATIONS));
+    const broker = RED.nodes.getNode(String(raw.broker)) as BrokerNode | null;
+    const modelNode = RED.nodes.getNode(String(raw.model)) as TwinModelNode | null;
+    const problem = 'errors' in parsed ? parsed.errors.join('; ') : broker?.configError;
+    if ('errors' in parsed || problem || !broker?.connection) {
+      const error = problem ?? 'no MQTT broker is configured';
+      status.error(error);
+      node.on(
+        'input',
+        handleInput(RED, node, 'twin-uns', () => {
+          throw new TwinFlowError('noBroker', error, {});
+        }) as (msg: NodeMessageInFlow) => void,
+      );
+      node.on('close', (_removed: boolean, done: () => void) => (status.close(), done()));
+      return;
+    }
+    const config = parsed.config;
+    const base = broker.connection;
+    const sendMsg = (msg: object, port = 0): void =>
+      node.send([port === 0 ? msg : null, port === 1 ? msg : null] as unknown as NodeMessageInFlow);
     const userDir = (RED.settings as unknown as { userDir?: string }).userDir ?? tmpdir();
     const box = new DiskOutbox(
       join(userDir, 'twinflow-outbox', `${node.id}.jsonl`),
-      Number(config.bufferSize) || 10000,
+      config.bufferSize,
+      3,
+      (item, reason) => sendMsg({ ...item, error: { message: reason } }, 1),
     );
-    if (box.unreadable > 0) node.warn(`outbox: ${box.unreadable} unreadable lines skipped`);
-    const hierarchy = () => modelNode?.model?.hierarchy ?? {};
-    let flushing = false;
+    if (box.unreadable > 0) node.warn(`outbox: ${box.unreadable} unreadable or invalid lines skipped`);
+    const model = () => modelNode?.model;
+    const hierarchy = () => model()?.hierarchy ?? {};
+    const intake = new CommandIntake(
+      config.commandQueue,
+      clock,
+      (err) => node.error(err),
+      () => (connection?.backlog ?? 0) < 2 * config.commandQueue,
+    );
+    let connection: BrokerConnection | undefined = config.layout === 'sparkplug' ? undefined : base;
+    let refusal: string | undefined;
 
-    const status = (): void => {
-      if (!connection) return void node.status({ fill: 'red', shape: 'ring', text: 'no broker' });
-      const dropped = box.state.dropped ? `, ${box.state.dropped} dropped` : '';
-      if (connection.connected && box.length === 0)
-        node.status({ fill: 'green', shape: 'dot', text: `connected${dropped}` });
-      else if (connection.connected)
-        node.status({ fill: 'green', shape: 'ring', text: `sending ${box.length} buffered${dropped}` });
-      else node.status({ fill: 'yellow', shape: 'ring', text: `buffering ${box.length}${dropped}` });
+    const report = (): void => {
+      if (refusal) return status.show('red', 'ring', 'refused', { reason: refusal });
+      if (!connection) return status.show('yellow', 'ring', 'starting');
+      const count = box.length;
+      const dropped = box.state.dropped;
+      const more = dropped ? 'Dropped' : '';
+      if (connection.connected && count === 0)
+        status.show('green', 'dot', `connected${more}`, { version: protocolName(), dropped });
+      else if (connection.connected) status.show('green', 'ring', `sending${more}`, { count, dropped });
+      else status.show('yellow', 'ring', `buffering${more}`, { count, dropped });
     };
+    const protocolName = () => (connection?.protocolVersion === 4 ? 'MQTT 3.1.1' : 'MQTT 5');
 
-    const flush = async (): Promise<void> => {
-      if (flushing || !connection?.connected) return;
-      flushing = true;
-      // Oldest first, each removed only once the broker has it: a broker lost again mid-flush keeps the rest, in
-      // order, and updates arriving meanwhile queue behind them.
-      try {
-        await box.flush(
-          (item) => {
-            // Marked historical: a consumer can tell a replay from a live value.
-            const payload = JSON.stringify({ ...(JSON.parse(item.payload) as object), historical: true });
-            return connection.publish(item.topic, payload, item.qos, item.retain);
-          },
-          () => connection.connected,
-        );
-      } finally {
-        flushing = false;
-        status();
-      }
+    const outbox = new OutboxPublisher(box, () => connection, report);
+    const publish = (item: PublishItem): void => outbox.publish(item);
+
+    /** One refused command: answered where the layout answers (Sparkplug has no reply topic: a warning). */
+    const refuse = (command: IncomingCommand | undefined, twin: string, r: Refusal): void => {
+      if (!command)
+        return node.warn(`Sparkplug DCMD for ${twin.slice(0, 80)} refused: ${r.code}: ${r.reason}`);
+      publish({ ...command.rejection(r, clock.now()), qos: config.qos, retain: false });
     };
-
-    const publish = (item: PublishItem): void => {
-      if (connection?.connected && box.length === 0 && !flushing) {
-        connection.publish(item.topic, item.payload, item.qos, item.retain).catch(() => {
-          box.add(item);
-          status();
-        });
-      } else {
-        box.add(item);
-        status();
-      }
+    const decide = (twin: string, values: Record<string, unknown>, command?: IncomingCommand): void => {
+      const exists = modelNode?.store?.get(twin) !== undefined;
+      const ctx = { model: model(), exists, createUnknown: config.createUnknown };
+      const { accepted, refused } = decideCommand(ctx, twin, values);
+      for (const r of refused) refuse(command, twin, r);
+      if (Object.keys(accepted).length > 0)
+        sendMsg({ _msgid: RED.util.generateId(), topic: twin, action: 'desire', payload: accepted });
     };
-
-    /**
-     * Desired values from outside (a /set topic, an AWS delta, a Sparkplug DCMD): each checked against the model
-     * (writable, type, range, unit); the accepted ones leave as one `desire` for twin-state, each refused one is
-     * answered with its reason.
-     */
-    const desire = (
-      twin: string,
-      values: Record<string, unknown>,
-      reject: (reason: string) => void,
-    ): void => {
-      const model = modelNode?.model;
-      if (!model) return reject('no twin model is configured on the bridge');
-      const accepted: Record<string, unknown> = {};
-      for (const [property, raw] of Object.entries(values)) {
-        try {
-          const def = propertyOf(model, property);
-          if (!def.writable)
-            throw new TwinFlowError('notWritable', `${property} is not writable`, { property });
-          const entry = isPlainObject(raw) && 'value' in raw ? raw : { value: raw };
-          accepted[property] = validateEntry(def, isSample(entry) ? entry : { value: entry }).value;
-        } catch (err) {
-          reject(isTwinFlowError(err) ? err.message : String(err));
-        }
-      }
-      if (Object.keys(accepted).length === 0) return;
-      node.send({
-        _msgid: RED.util.generateId(),
-        topic: twin,
-        action: 'desire',
-        payload: accepted,
-      } as unknown as NodeMessageInFlow);
-    };
-
-    const parseBody = (raw: Buffer): unknown => {
-      try {
-        return JSON.parse(raw.toString('utf8'));
-      } catch {
-        return raw.toString('utf8');
-      }
-    };
-
+    const busy: Refusal = { code: 'busy', reason: 'too many commands waiting; try again later' };
+    const readCommand = commandReader(config, hierarchy());
     const onCommand = (topic: string, raw: Buffer): void => {
-      if (!config.commands || edge) return;
-      if (config.layout === 'aws') {
-        const delta = parseAwsDelta(topic, parseBody(raw));
-        if (!delta) return;
-        desire(delta.twin, delta.state, (reason) => {
-          const r = awsRejected(delta.twin, 400, reason, clock.now(), delta.clientToken);
-          publish({ ...r, qos, retain: false });
-        });
-        return;
-      }
-      const target = parseCommandTopic(config.topic, hierarchy(), config.setSuffix, topic);
-      if (!target) return;
-      desire(target.twin, { [target.property]: parseBody(raw) }, (reason) =>
-        publish({
-          topic: `${topic}/rejected`,
-          payload: JSON.stringify({ reason, timestamp: clock.now() }),
-          qos,
-          retain: false,
-        }),
-      );
+      const command = readCommand(topic, raw.toString('utf8'));
+      if (command)
+        intake.offer(
+          () => decide(command.twin, command.values, command),
+          () => refuse(command, command.twin, busy),
+        );
     };
 
-    const onState = (): void => {
-      status();
-      if (connection?.connected) void flush();
+    const onState = (state: BrokerState, detail: string): void => {
+      if (state === 'connected') refusal = undefined;
+      // A refusal (version, credentials, TLS trust) will not cure itself: to Catch and the log, once per cause until
+      // connected again, naming what failed. A broker that is just away shows as buffering; it is waited for.
+      if (state === 'refused' && detail !== refusal) {
+        node.error(detail, { _msgid: RED.util.generateId(), payload: detail, topic: 'broker' });
+      }
+      if (state === 'refused') refusal = detail;
+      report();
+      if (state === 'connected') outbox.flush().catch((err: unknown) => node.error(err));
     };
-    if (edge) {
-      connection?.on('state', status);
-      edge.start();
-    } else if (connection) {
-      connection.on('state', onState);
-      connection.on('message', onCommand);
-      connection.acquire();
-      if (config.commands) {
-        connection.subscribe(
+
+    let edge: Promise<SparkplugEdge> | undefined;
+    const edgeId = config.edgeNode || raw.name || node.id;
+    if (config.layout === 'sparkplug') {
+      edge = bdSeqStore(this.context().global, config.group, edgeId).then(({ bdSeq, persist }) => {
+        const e = new SparkplugEdge(
+          base.options,
+          config.group,
+          edgeId,
+          clock,
+          bdSeq,
+          persist,
+          (twin, values) =>
+            intake.offer(
+              () => decide(twin, values),
+              () => refuse(undefined, twin, busy),
+            ),
+          (reason) => node.warn(`Sparkplug command ignored: ${reason}`),
+        );
+        connection = e.connection;
+        connection.on('state', onState);
+        e.start();
+        return e;
+      });
+      edge.catch((err: unknown) => node.error(err));
+    } else {
+      base.on('state', onState);
+      base.on('message', onCommand);
+      base.acquire();
+      if (config.commands)
+        base.subscribe(
           config.layout === 'aws'
             ? AWS_DELTA_SUBSCRIPTION
             : commandSubscription(config.topic, hierarchy(), config.setSuffix),
         );
-      }
     }
-    status();
+    report();
 
-    const handle = (msg: InputMessage): void => {
-      if (!connection) throw new TwinFlowError('noBroker', 'no MQTT broker is configured', {});
-      const twin = msg.topic;
-      if (typeof twin !== 'string' || twin === '')
-        throw new TwinFlowError('noTwinId', 'msg.topic must be the twin id', {});
-      if (!isPlainObject(msg.payload))
-        throw new TwinFlowError('badPayload', 'msg.payload must be an object of property samples', {});
-      const payload = msg.payload;
-      // By exception: only what twin-state says changed; a message without changes (straight from a source) publishes all.
-      const changes = Array.isArray(msg.changes) ? (msg.changes as TwinChange[]) : undefined;
-      const names = changes
-        ? [...new Set(changes.filter((c) => c.path.startsWith('reported.')).map((c) => c.path.split('.')[1]))]
-        : Object.keys(payload);
-      const now = clock.now();
-      const units = modelNode?.model?.properties;
-      if (edge) {
-        const sampleOf = (name: string): PropertySample => {
-          const entry = payload[name];
-          const sample = isSample(entry) ? entry : { value: entry };
-          return {
-            name,
-            value: sample.value,
-            quality: sample.quality ?? 'good',
-            timestamp: typeof sample.sourceTimestamp === 'number' ? sample.sourceTimestamp : now,
-            type: units?.[name]?.type,
-          };
-        };
-        const own = (name: string) => Object.prototype.hasOwnProperty.call(payload, name);
-        edge.update(twin, names.filter(own).map(sampleOf), Object.keys(payload).map(sampleOf));
-        return;
+    const handle = (msg: InputMessage): Promise<void> | undefined => {
+      // Accepted by value (a function node's payload comes from another realm) and copied, before any planning.
+      const plan = planPublish(
+        config,
+        model(),
+        { ...msg, payload: acceptPlainObject(msg.payload) },
+        clock.now(),
+      );
+      if (plan.layout === 'sparkplug') {
+        checkTopicName(sparkplugTopic(edgeState(config.group, edgeId), 'DBIRTH', plan.twin));
+        return edge?.then((e) => e.update(plan.twin, plan.changed, plan.all));
       }
-      if (config.layout === 'aws') {
-        const reported: Record<string, unknown> = {};
-        for (const property of names) {
-          if (!Object.prototype.hasOwnProperty.call(payload, property)) continue;
-          const entry = payload[property];
-          reported[property] = isSample(entry) ? entry.value : entry;
-        }
-        if (Object.keys(reported).length > 0)
-          publish({ topic: awsUpdateTopic(twin), payload: awsReported(reported), qos, retain: false });
-        return;
-      }
-      for (const property of names) {
-        if (!Object.prototype.hasOwnProperty.call(payload, property)) continue;
-        const entry = payload[property];
-        const sample = isSample(entry) ? entry : { value: entry };
-        const unit = sample.unit ?? units?.[property]?.unit;
-        const body = {
-          value: sample.value,
-          ...(unit ? { unit } : {}),
-          quality: sample.quality ?? 'good',
-          timestamp: typeof sample.sourceTimestamp === 'number' ? sample.sourceTimestamp : now,
-        };
-        publish({
-          topic: renderTopic(config.topic, { ...hierarchy(), twin, property }),
-          payload: JSON.stringify(body),
-          qos,
-          retain: config.retain,
-        });
-      }
-      if (config.publishTwin && isPlainObject(msg.twin)) {
-        publish({
-          topic: renderTopic(config.topic, { ...hierarchy(), twin, property: '_twin' }),
-          payload: JSON.stringify(msg.twin),
-          qos,
-          retain: config.retain,
-        });
-      }
+      // Every item checked before any is queued: a message is published whole or refused whole.
+      const limit = Math.min(config.maxMessageBytes, connection?.maximumPacketSize ?? Infinity);
+      for (const item of plan.items) checkPublishItem(item, limit);
+      for (const item of plan.items) publish(item);
+      return undefined;
     };
 
     node.on('input', handleInput(RED, node, 'twin-uns', handle) as (msg: NodeMessageInFlow) => void);
-    node.on('close', (_removed: boolean, done: () => void) => {
+    node.on('close', (removed: boolean, done: () => void) => {
+      intake.close();
+      status.close();
       connection?.off('state', onState);
-      connection?.off('state', status);
-      connection?.off('message', onCommand);
-      Promise.resolve(edge ? edge.close() : connection?.release()).then(
+      base.off('message', onCommand);
+      if (removed) box.remove();
+      const closing = edge ? edge.then((e) => e.close()) : base.release();
+      closing.then(
         () => done(),
         () => done(),
       );

@@ -35,6 +35,15 @@ export class MosquittoBroker {
   private readonly dir = mkdtempSync(join(tmpdir(), 'twinflow-mosquitto-'));
   port = 0;
 
+  /**
+   * `listenerOptions`: lines for the listener (TLS files, require_certificate, password_file...), `scheme` of the URL
+   * ("mqtts" for a TLS listener).
+   */
+  constructor(
+    private readonly listenerOptions: string[] = [],
+    private readonly scheme = 'mqtt',
+  ) {}
+
   async start(port = 0): Promise<string> {
     if (!existsSync(MOSQUITTO)) {
       throw new Error(
@@ -45,7 +54,16 @@ export class MosquittoBroker {
     const conf = join(this.dir, 'mosquitto.conf');
     writeFileSync(
       conf,
-      `listener ${this.port} 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest none\n`,
+      [
+        `listener ${this.port} 127.0.0.1`,
+        ...this.listenerOptions,
+        ...(this.listenerOptions.some((l) => l.startsWith('allow_anonymous'))
+          ? []
+          : ['allow_anonymous true']),
+        'persistence false',
+        'log_dest none',
+        '',
+      ].join('\n'),
     );
     const child = spawn(MOSQUITTO, ['-c', conf], { stdio: 'ignore' });
     this.child = child;
@@ -59,7 +77,7 @@ export class MosquittoBroker {
   }
 
   get url(): string {
-    return `mqtt://127.0.0.1:${this.port}`;
+    return `${this.scheme}://127.0.0.1:${this.port}`;
   }
 
   async stop(): Promise<void> {

@@ -1,4 +1,4 @@
-import { Aedes } from 'aedes';
+import { Aedes, type AedesOptions } from 'aedes';
 import { createServer, type Server } from 'node:net';
 
 /**
@@ -10,8 +10,11 @@ export class TestBroker {
   private broker?: Aedes;
   port = 0;
 
+  /** `options`: aedes options, e.g. an authorizePublish that refuses some topics. */
+  constructor(private readonly options: AedesOptions = {}) {}
+
   async start(port = 0): Promise<string> {
-    const broker = await Aedes.createBroker();
+    const broker = await Aedes.createBroker(this.options);
     const server = createServer(broker.handle);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -35,7 +35,7 @@ export function applyAck(
   payload: unknown,
   options: OperationOptions,
 ): TwinUpdate {
-  const entries = checkPayload(payload, model.maxPayloadSize);
+  const entries = checkPayload(payload, model.maxPayloadSize, options.isProxy);
   if (!doc) throw new TwinFlowError('unknownTwin', `no twin ${id}`, { twin: id });
   checkVersion(doc, options.expectedVersion, id);
   const acks = Object.keys(entries).map((name) => {

@@ -2,8 +2,8 @@ import type { TwinChange } from '../envelope';
 import { TwinFlowError } from '../errors';
 import { withFields, createTwin, type DesiredProperty, type TwinDocument } from './document';
 import type { TwinEvent } from './events';
-import { jsonEqual, omit } from './merge';
-import type { TwinModel } from './model';
+import { jsonEqual, mergePatch, omit } from './merge';
+import { DEFAULT_MAX_CLOCK_SKEW, type TwinModel } from './model';
 import { checkVersion, finishUpdate, type OperationOptions, type TwinUpdate } from './operation';
 import { checkPayload } from './sanitize';
 import { propertyOf, validateEntry } from './validate';
@@ -20,7 +20,7 @@ export function applyDesire(
   payload: unknown,
   options: OperationOptions,
 ): TwinUpdate {
-  const entries = checkPayload(payload, model.maxPayloadSize);
+  const entries = checkPayload(payload, model.maxPayloadSize, options.isProxy);
   checkVersion(doc, options.expectedVersion, id);
   const validated = Object.keys(entries).map((name) => {
     const def = propertyOf(model, name);
@@ -30,7 +30,8 @@ export function applyDesire(
       });
     }
     const entry = entries[name];
-    return { name, value: entry === null ? null : validateEntry(def, entry).value };
+    const limit = { now: options.now, maxClockSkew: model.maxClockSkew ?? DEFAULT_MAX_CLOCK_SKEW };
+    return { name, def, value: entry === null ? null : validateEntry(def, entry, limit).value };
   });
 
   const { now } = options;
@@ -39,8 +40,10 @@ export function applyDesire(
   const changes: TwinChange[] = [];
   const events: TwinEvent[] = [];
   const again: string[] = [];
-  for (const { name, value } of validated) {
+  for (const { name, def, value: given } of validated) {
     const old = base.desired[name];
+    // RFC 7396 for object properties, as AWS merges desired documents: null members delete and are never stored.
+    const value = def.type === 'object' && given !== null ? mergePatch(old?.value, given) : given;
     if (value === null) {
       if (old) {
         desired = omit(desired, name);

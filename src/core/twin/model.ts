@@ -44,6 +44,11 @@ export interface TwinModel {
   staleAfter: number;
   /** Upper bound for one message's payload, in characters of strings plus 16 per value (a cheap size measure). */
   maxPayloadSize: number;
+  /**
+   * How far ahead of the receiving clock a source or server timestamp may be, in ms: more is a wrong clock, and a
+   * timestamp years ahead would freeze history and staleness. Absent: DEFAULT_MAX_CLOCK_SKEW.
+   */
+  maxClockSkew?: number;
 }
 
 const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/;
@@ -62,6 +67,8 @@ export function isValidName(name: string): boolean {
 }
 
 export const DEFAULT_MAX_PAYLOAD_SIZE = 1_000_000;
+/** Five minutes: generous for unsynchronised PLC clocks, far below anything that would break history. */
+export const DEFAULT_MAX_CLOCK_SKEW = 300_000;
 
 export interface TwinModelInput {
   name?: unknown;
@@ -69,6 +76,7 @@ export interface TwinModelInput {
   hierarchy?: unknown;
   staleAfter?: unknown;
   maxPayloadSize?: unknown;
+  maxClockSkew?: unknown;
 }
 
 function optionalNumber(value: unknown, what: string): number | undefined {
@@ -117,6 +125,7 @@ export function defineModel(input: TwinModelInput): TwinModel {
     hierarchy,
     staleAfter: nonNegative(input.staleAfter, 'staleAfter') ?? 0,
     maxPayloadSize: nonNegative(input.maxPayloadSize, 'maxPayloadSize') || DEFAULT_MAX_PAYLOAD_SIZE,
+    maxClockSkew: nonNegative(input.maxClockSkew, 'maxClockSkew') ?? DEFAULT_MAX_CLOCK_SKEW,
   };
 }
 

@@ -14,6 +14,8 @@ export interface OperationOptions {
   clientToken?: string;
   /** Place the twin under a parent twin (parent/child relations, e.g. a pump under its station). */
   parent?: string;
+  /** Tells a Proxy from a plain object (Node.js's util.types.isProxy, passed in by the runtime). */
+  isProxy?: (value: object) => boolean;
 }
 
 /** What an operation produced. `doc` is a new object whenever anything about the twin changed. */
@@ -24,6 +26,29 @@ export interface TwinUpdate {
   /** Delta entries that appeared or changed, or were desired again: what a write-back should write now. */
   delta: Record<string, unknown>;
   events: TwinEvent[];
+}
+
+/** AWS IoT's limit for a shadow request's clientToken, in UTF-8 bytes. */
+export const MAX_CLIENT_TOKEN_BYTES = 64;
+
+const utf8 = new TextEncoder();
+
+/**
+ * A request's client token, echoed on the delta so a caller can match answers to requests: a string of at most 64
+ * UTF-8 bytes, as AWS IoT requires (a number is refused rather than turned into text: "1" and 1 would then collide).
+ * @throws TwinFlowError badClientToken
+ */
+export function checkClientToken(token: unknown): string {
+  if (typeof token !== 'string' || token === '') {
+    throw new TwinFlowError('badClientToken', 'msg.clientToken must be a non-empty string');
+  }
+  if (token.length > MAX_CLIENT_TOKEN_BYTES || utf8.encode(token).length > MAX_CLIENT_TOKEN_BYTES) {
+    throw new TwinFlowError(
+      'badClientToken',
+      `msg.clientToken must be at most ${MAX_CLIENT_TOKEN_BYTES} bytes (UTF-8)`,
+    );
+  }
+  return token;
 }
 
 export function checkVersion(doc: TwinDocument | undefined, expected: number | undefined, id: string): void {

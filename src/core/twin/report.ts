@@ -3,7 +3,7 @@ import { createTwin, withFields, type ReportedProperty, type TwinDocument } from
 import type { TwinEvent } from './events';
 import { emptyHistory, pushHistory, resizeHistory } from './history';
 import { equalWithin, jsonEqual, mergePatch, omit } from './merge';
-import type { PropertyDef, TwinModel } from './model';
+import { DEFAULT_MAX_CLOCK_SKEW, type PropertyDef, type TwinModel } from './model';
 import { checkVersion, finishUpdate, type OperationOptions, type TwinUpdate } from './operation';
 import { checkPayload } from './sanitize';
 import { propertyOf, validateEntry, type ValidatedSample } from './validate';
@@ -24,12 +24,15 @@ export function applyReport(
   payload: unknown,
   options: OperationOptions,
 ): TwinUpdate {
-  const entries = checkPayload(payload, model.maxPayloadSize);
+  const entries = checkPayload(payload, model.maxPayloadSize, options.isProxy);
   checkVersion(doc, options.expectedVersion, id);
+  const limit = { now: options.now, maxClockSkew: model.maxClockSkew ?? DEFAULT_MAX_CLOCK_SKEW };
   const validated: Validated[] = Object.keys(entries).map((name) => {
     const def = propertyOf(model, name);
     const entry = entries[name];
-    return entry === null ? { def, remove: true } : { def, remove: false, sample: validateEntry(def, entry) };
+    return entry === null
+      ? { def, remove: true }
+      : { def, remove: false, sample: validateEntry(def, entry, limit) };
   });
 
   const { now } = options;
@@ -51,7 +54,9 @@ export function applyReport(
     }
     const { sample, def } = item;
     const lostValue = sample.value === null && sample.quality === 'bad';
-    const incoming = def.type === 'object' && old ? mergePatch(old.value, sample.value) : sample.value;
+    // RFC 7396 for object properties, the first write included: a null member deletes and is never stored.
+    const incoming =
+      def.type === 'object' && !lostValue ? mergePatch(old?.value, sample.value) : sample.value;
     const valueChanged = !old || (!lostValue && !equalWithin(old.value, incoming, def.deadband ?? 0));
     const value = valueChanged ? incoming : old.value;
     // Optional fields only when present: most reports carry none, and each absent field saves memory per property.

@@ -26,14 +26,35 @@ export function propertyOf(model: TwinModel, name: string): PropertyDef {
   return def;
 }
 
-function optionalTimestamp(value: unknown, property: string, field: string): number | undefined {
+/** The receiving clock and how far ahead of it a timestamp may be (the model's maxClockSkew). */
+export interface TimestampLimit {
+  now: number;
+  maxClockSkew: number;
+}
+
+/** The largest time a Date can hold (ECMAScript: ±8.64e15 ms). */
+const MAX_TIME = 8.64e15;
+
+function optionalTimestamp(
+  value: unknown,
+  property: string,
+  field: string,
+  limit: TimestampLimit | undefined,
+): number | undefined {
   if (value === undefined || value === null) return undefined;
   const t = value instanceof Date ? value.getTime() : typeof value === 'string' ? Date.parse(value) : value;
-  if (typeof t !== 'number' || !Number.isFinite(t)) {
+  if (typeof t !== 'number' || !Number.isFinite(t) || Math.abs(t) > MAX_TIME) {
     throw new TwinFlowError('badTimestamp', `${property}.${field} is not a valid timestamp`, {
       property,
       field,
     });
+  }
+  if (limit && t > limit.now + limit.maxClockSkew) {
+    throw new TwinFlowError(
+      'timestampInFuture',
+      `${property}.${field} is ${Math.round((t - limit.now) / 1000)} s ahead of this clock (more than the model's clock skew of ${limit.maxClockSkew / 1000} s)`,
+      { property, field, ahead: t - limit.now, skew: limit.maxClockSkew },
+    );
   }
   return t;
 }
@@ -60,9 +81,10 @@ function asSample(def: PropertyDef, entry: unknown): Sample | null {
 /**
  * Validates one entry of a report or desire payload against its property definition and returns it in the model's
  * unit. Plain values and `{value, quality, unit, sourceTimestamp, serverTimestamp, statusCode}` are both accepted.
+ * Timestamps beyond `limit.now + limit.maxClockSkew` are refused when a limit is given.
  * @throws TwinFlowError naming the property and the problem.
  */
-export function validateEntry(def: PropertyDef, entry: unknown): ValidatedSample {
+export function validateEntry(def: PropertyDef, entry: unknown, limit?: TimestampLimit): ValidatedSample {
   const sample = asSample(def, entry);
   const raw = sample ? sample.value : entry;
   const unit = sample?.unit;
@@ -95,8 +117,8 @@ export function validateEntry(def: PropertyDef, entry: unknown): ValidatedSample
   const out: ValidatedSample = { value, quality };
   if (sample) {
     if (typeof sample.statusCode === 'string') out.statusCode = sample.statusCode;
-    const sourceTimestamp = optionalTimestamp(sample.sourceTimestamp, def.name, 'sourceTimestamp');
-    const serverTimestamp = optionalTimestamp(sample.serverTimestamp, def.name, 'serverTimestamp');
+    const sourceTimestamp = optionalTimestamp(sample.sourceTimestamp, def.name, 'sourceTimestamp', limit);
+    const serverTimestamp = optionalTimestamp(sample.serverTimestamp, def.name, 'serverTimestamp', limit);
     if (sourceTimestamp !== undefined) out.sourceTimestamp = sourceTimestamp;
     if (serverTimestamp !== undefined) out.serverTimestamp = serverTimestamp;
   }

@@ -1,4 +1,5 @@
 import { isPlainObject } from '../envelope';
+import { escapeLevel, unescapeLevel } from './topic';
 
 /**
  * The AWS IoT Device Shadow topic layout (classic, unnamed shadow), for consumers built on it: the bridge plays the
@@ -7,7 +8,7 @@ import { isPlainObject } from '../envelope';
  * cannot apply is answered on .../update/rejected in AWS's error shape {code, message, timestamp, clientToken}.
  * https://docs.aws.amazon.com/iot/latest/developerguide/device-shadow-mqtt.html
  */
-const thing = (twin: string): string => twin.replace(/[+#/]/g, '_');
+const thing = (twin: string): string => escapeLevel(twin);
 
 export function awsUpdateTopic(twin: string): string {
   return `$aws/things/${thing(twin)}/shadow/update`;
@@ -25,9 +26,10 @@ export function parseAwsDelta(
   payload: unknown,
 ): { twin: string; state: Record<string, unknown>; version?: number; clientToken?: string } | undefined {
   const m = /^\$aws\/things\/([^/]+)\/shadow\/update\/delta$/.exec(topic);
-  if (!m || !isPlainObject(payload) || !isPlainObject(payload.state)) return undefined;
+  const twin = m ? unescapeLevel(m[1]) : undefined;
+  if (twin === undefined || !isPlainObject(payload) || !isPlainObject(payload.state)) return undefined;
   return {
-    twin: m[1],
+    twin,
     state: payload.state,
     ...(typeof payload.version === 'number' ? { version: payload.version } : {}),
     ...(typeof payload.clientToken === 'string' ? { clientToken: payload.clientToken } : {}),

@@ -1,22 +1,23 @@
+import { DEFAULTS, URL_PATTERN, VERSION } from '../../core/nodes/twin-mqtt-broker';
 import { messageValidator, RED, validation } from '../shared/red';
 
 RED.nodes.registerType('twin-mqtt-broker', {
   category: 'config',
   defaults: {
-    name: { value: '' },
+    name: { value: DEFAULTS.name },
     url: {
-      value: 'mqtt://127.0.0.1:1883',
+      value: DEFAULTS.url,
       required: true,
       validate: messageValidator((v) =>
         validation(() => {
-          if (!/^(mqtts?|wss?|tcp|tls):\/\/[^\s]+$/.test(v))
-            throw new Error('must look like mqtt://host:1883');
+          if (!URL_PATTERN.test(v)) throw new Error('must look like mqtt://host:1883');
         }),
       ),
     },
-    clientId: { value: '' },
-    protocolVersion: { value: '5' },
-    version: { value: 1 },
+    clientId: { value: DEFAULTS.clientId },
+    protocolVersion: { value: String(DEFAULTS.protocolVersion) },
+    tls: { value: DEFAULTS.tls, type: 'tls-config', required: false },
+    version: { value: VERSION },
   },
   credentials: { user: { type: 'text' }, password: { type: 'password' } },
   label: function (this: { name?: string; url?: string }) {

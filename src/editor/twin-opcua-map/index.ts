@@ -83,15 +83,18 @@ RED.nodes.registerType('twin-opcua-map', {
     file.on('change', () => {
       const chosen = (file[0] as HTMLInputElement).files?.[0];
       if (!chosen) return;
-      void chosen.text().then((content) => {
-        const result = validation(() => {
-          const mapping = chosen.name.endsWith('.csv')
-            ? mappingFromCsv(content)
-            : defineMapping(JSON.parse(content));
-          text.val(JSON.stringify(mapping, null, 2));
-        });
-        problem.text(result === true ? '' : result);
-      });
+      chosen.text().then(
+        (content) => {
+          const result = validation(() => {
+            const mapping = chosen.name.endsWith('.csv')
+              ? mappingFromCsv(content)
+              : defineMapping(JSON.parse(content));
+            text.val(JSON.stringify(mapping, null, 2));
+          });
+          problem.text(result === true ? '' : result);
+        },
+        (err: unknown) => problem.text(err instanceof Error ? err.message : String(err)),
+      );
     });
     // Browse the live server through the deployed endpoint and add a variable as a property.
     const list = $('#twin-opcua-map-browse');

@@ -1,3 +1,4 @@
+import { DEFAULTS, VERSION } from '../../core/nodes/twin-uns';
 import { renderTopic } from '../../core/uns/topic';
 import { RED, validation, type Validation } from '../shared/red';
 
@@ -17,11 +18,11 @@ RED.nodes.registerType('twin-uns', {
   category: 'digital twin',
   color: '#D8BFD8',
   defaults: {
-    name: { value: '' },
+    name: { value: DEFAULTS.name },
     broker: { value: '', type: 'twin-mqtt-broker', required: true },
     model: { value: '', type: 'twin-model', required: true },
     topic: {
-      value: '{enterprise}/{site}/{area}/{line}/{cell}/{twin}/{property}',
+      value: DEFAULTS.topic,
       required: true,
       validate: layoutValidator((v, layout) =>
         validation(() => {
@@ -32,15 +33,18 @@ RED.nodes.registerType('twin-uns', {
         }),
       ),
     },
-    qos: { value: '1' },
-    retain: { value: true },
-    publishTwin: { value: true },
-    commands: { value: true },
-    setSuffix: { value: 'set', required: true },
-    bufferSize: { value: '10000', validate: RED.validators.number(false) },
-    layout: { value: 'uns' },
+    qos: { value: String(DEFAULTS.qos) },
+    retain: { value: DEFAULTS.retain },
+    publishTwin: { value: DEFAULTS.publishTwin },
+    commands: { value: DEFAULTS.commands },
+    setSuffix: { value: DEFAULTS.setSuffix, required: true },
+    bufferSize: { value: String(DEFAULTS.bufferSize), validate: RED.validators.number(false) },
+    createUnknown: { value: DEFAULTS.createUnknown },
+    commandQueue: { value: String(DEFAULTS.commandQueue), validate: RED.validators.number(false) },
+    maxMessageBytes: { value: String(DEFAULTS.maxMessageBytes), validate: RED.validators.number(false) },
+    layout: { value: DEFAULTS.layout },
     group: {
-      value: 'TwinFlow',
+      value: DEFAULTS.group,
       validate: layoutValidator((v, layout) =>
         validation(() => {
           if (layout === 'sparkplug' && (!v || /[+#/]/.test(v)))
@@ -49,17 +53,17 @@ RED.nodes.registerType('twin-uns', {
       ),
     },
     edgeNode: {
-      value: '',
+      value: DEFAULTS.edgeNode,
       validate: layoutValidator((v, layout) =>
         validation(() => {
           if (layout === 'sparkplug' && /[+#/]/.test(v)) throw new Error('no + # / in an edge node id');
         }),
       ),
     },
-    version: { value: 2 },
+    version: { value: VERSION },
   },
   inputs: 1,
-  outputs: 1,
+  outputs: 2,
   icon: 'font-awesome/fa-sitemap',
   label: function (this: { name?: string }) {
     return this.name || 'UNS bridge';
@@ -68,7 +72,7 @@ RED.nodes.registerType('twin-uns', {
     return this.name ? 'node_label_italic' : '';
   },
   inputLabels: 'twin changes',
-  outputLabels: ['accepted commands (desire)'],
+  outputLabels: ['accepted commands (desire)', 'dead letters'],
   paletteLabel: 'twin uns',
   oneditprepare: function () {
     const layout = $('#node-input-layout');

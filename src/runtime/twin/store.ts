@@ -7,6 +7,7 @@ import {
   type TwinEvent,
   type TwinModel,
   type TwinUpdate,
+  withFields,
 } from '../../core/twin';
 import type { Clock } from '../shared/clock';
 import { contextGet, contextKey, contextSetNow, idFromContextKey } from '../shared/context';
@@ -14,6 +15,8 @@ import type { MaybePromise } from '../shared/maybe-promise';
 
 /** Prefix of each twin's key inside the model's context object (ids are encoded, so any id is a safe key). */
 const KEY_PREFIX = 't_';
+/** Prefix of a deleted twin's last version: a twin created again under its id continues from there, as in AWS IoT. */
+const DELETED_PREFIX = 'v_';
 
 /**
  * Every twin of one model, held in memory and mirrored to Node-RED's global context in the store the user chose (one
@@ -33,6 +36,8 @@ export class TwinStore extends EventEmitter<{ events: [TwinEvent[]] }> {
   private readonly twins = new Map<string, TwinDocument>();
   /** Each twin's context key, encoded once (every report writes it). */
   private readonly keys = new Map<string, string>();
+  /** Last version of each deleted twin (until it is created again). */
+  private readonly deletedVersions = new Map<string, number>();
   private pending: Promise<void> = Promise.resolve();
   private timer: unknown;
   private loaded = false;
@@ -48,13 +53,20 @@ export class TwinStore extends EventEmitter<{ events: [TwinEvent[]] }> {
     private readonly storeName: string | undefined,
     readonly model: TwinModel,
     private readonly clock: Clock,
+    /** Where failures of background work (the staleness check) are logged: the model node's log. */
+    private readonly onError: (err: unknown) => void = () => undefined,
   ) {
     super();
     this.ready = this.load().then(() => {
       this.loaded = true;
     });
     const interval = staleCheckInterval(model);
-    if (interval > 0) this.timer = clock.setInterval(() => void this.checkStale(), interval);
+    if (interval > 0) {
+      this.timer = clock.setInterval(() => {
+        // Before loading finished (or when it failed, which the model node reports) there is nothing to check.
+        if (this.loaded) this.checkStale().catch((err: unknown) => this.onError(err));
+      }, interval);
+    }
   }
 
   private async load(): Promise<void> {
@@ -63,7 +75,12 @@ export class TwinStore extends EventEmitter<{ events: [TwinEvent[]] }> {
     for (const [key, doc] of Object.entries(saved)) {
       const id = idFromContextKey(KEY_PREFIX, key);
       if (id !== undefined && doc && typeof doc === 'object' && doc.id === id) this.twins.set(id, doc);
+      const deleted = idFromContextKey(DELETED_PREFIX, key);
+      if (deleted !== undefined && typeof doc === 'number' && Number.isSafeInteger(doc)) {
+        this.deletedVersions.set(deleted, doc);
+      }
     }
+    for (const id of this.twins.keys()) this.deletedVersions.delete(id);
   }
 
   /** True once every persisted twin is back in memory. */
@@ -94,8 +111,12 @@ export class TwinStore extends EventEmitter<{ events: [TwinEvent[]] }> {
   apply(id: string, operation: (doc: TwinDocument | undefined) => TwinUpdate): MaybePromise<TwinUpdate> {
     if (!this.loaded) return this.ready.then(() => this.apply(id, operation));
     const before = this.twins.get(id);
-    const update = operation(before);
+    let update = operation(before);
     if (update.doc === before) return update;
+    const lastVersion = before ? undefined : this.deletedVersions.get(id);
+    if (lastVersion !== undefined) {
+      update = { ...update, doc: withFields(update.doc, { version: lastVersion + update.doc.version }) };
+    }
     this.twins.set(id, update.doc);
     const revert = (err: unknown): never => {
       if (before) this.twins.set(id, before);
@@ -108,7 +129,17 @@ export class TwinStore extends EventEmitter<{ events: [TwinEvent[]] }> {
     } catch (err) {
       revert(err);
     }
-    return written ? written.then(() => update, revert) : update;
+    const result = update;
+    if (lastVersion !== undefined) {
+      // The twin carries its version again; a failed removal of the marker only leaves a number that load ignores.
+      this.deletedVersions.delete(id);
+      try {
+        this.persistDeleted(id, undefined)?.catch(() => undefined);
+      } catch {
+        // the marker stays; load ignores it for a twin that exists
+      }
+    }
+    return written ? written.then(() => result, revert) : result;
   }
 
   async remove(id: string): Promise<TwinDocument | undefined> {
@@ -117,11 +148,13 @@ export class TwinStore extends EventEmitter<{ events: [TwinEvent[]] }> {
     if (!before) return undefined;
     this.twins.delete(id);
     try {
+      await this.persistDeleted(id, before.version);
       await this.persist(id, undefined);
     } catch (err) {
       this.twins.set(id, before);
       throw err;
     }
+    this.deletedVersions.set(id, before.version);
     return before;
   }
 
@@ -140,6 +173,19 @@ export class TwinStore extends EventEmitter<{ events: [TwinEvent[]] }> {
       this.keys.set(id, key);
     }
     const write = contextSetNow(this.context, key, doc, this.storeName);
+    if (write) {
+      this.pending = this.pending.then(
+        () => write,
+        () => write,
+      );
+    }
+    return write;
+  }
+
+  /** Writes (or with undefined, clears) a deleted twin's last version. */
+  private persistDeleted(id: string, version: number | undefined): Promise<void> | undefined {
+    const key = `${this.area}.${contextKey(DELETED_PREFIX, id)}`;
+    const write = contextSetNow(this.context, key, version, this.storeName);
     if (write) {
       this.pending = this.pending.then(
         () => write,

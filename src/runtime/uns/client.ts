@@ -1,27 +1,52 @@
 import { EventEmitter } from 'node:events';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { describeConnectionError } from '../../core/uns/connection-errors';
+import type { Clock } from '../shared/clock';
 
 /** Publishes handed to the MQTT client at once (see publish). */
 const MAX_IN_FLIGHT = 1000;
+/** Incoming messages handled before the socket is paused for one turn of the event loop (see open). */
+const YIELD_EVERY = 500;
+
+/** TLS options as Node-RED's tls-config node fills them in (addTLSOptions). */
+export interface TlsOptions {
+  ca?: string | Buffer;
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  passphrase?: string;
+  rejectUnauthorized?: boolean;
+  servername?: string;
+}
 
 export interface BrokerOptions {
   url: string;
   clientId: string;
-  protocolVersion: 4 | 5;
+  /** `auto`: MQTT 5, falling back to 3.1.1 when the broker refuses version 5. */
+  protocol: 'auto' | 4 | 5;
   username?: string;
   password?: string;
+  tls?: TlsOptions;
+  clock: Clock;
   /** The last will: what the broker publishes if this session dies without a clean close (Sparkplug's NDEATH). */
   will?: { topic: string; payload: Buffer; qos: 0 | 1 | 2; retain: boolean };
 }
 
-interface BrokerEvents {
-  state: ['connected' | 'disconnected' | 'error', string];
+/**
+ * connected: the detail names the protocol ("MQTT 5"); refused: the broker or TLS refused us (credentials, trust,
+ * version), which will not cure itself; error: a problem that may (the broker is down); the detail is the reason.
+ */
+export type BrokerState = 'connected' | 'disconnected' | 'error' | 'refused';
+
+export interface BrokerEvents {
+  state: [BrokerState, string];
   message: [string, Buffer];
 }
 
 /**
  * ONE MQTT client per broker, shared by every node that uses it (owned by the twin-mqtt-broker config node), over
  * the `mqtt` package v5 with its own reconnection. Opens when the first node needs it, closes with the last.
+ * The interface for other nodes: acquire/release, subscribe, publish, the `state` and `message` events, and what the
+ * broker said in CONNACK (protocolVersion, maximumPacketSize).
  */
 export class BrokerConnection extends EventEmitter<BrokerEvents> {
   private client?: MqttClient;
@@ -29,38 +54,98 @@ export class BrokerConnection extends EventEmitter<BrokerEvents> {
   private readonly subscriptions = new Set<string>();
   private inFlight = 0;
   private readonly waiting: (() => void)[] = [];
+  /** The protocol of the current (or next) attempt. */
+  private version: 4 | 5;
+  private received = 0;
 
   constructor(readonly options: BrokerOptions) {
     super();
     this.setMaxListeners(0);
+    this.version = options.protocol === 4 ? 4 : 5;
   }
 
   get connected(): boolean {
     return this.client?.connected === true;
   }
 
+  /** Publishes handed to the client and not yet acknowledged, plus those waiting for their turn. */
+  get backlog(): number {
+    return this.inFlight + this.waiting.length;
+  }
+
+  /** The protocol in use, once connected. */
+  get protocolVersion(): 4 | 5 | undefined {
+    return this.connected ? this.version : undefined;
+  }
+
+  /** The broker's Maximum Packet Size from CONNACK (MQTT 5 only), or undefined when it set none. */
+  get maximumPacketSize(): number | undefined {
+    const connack = (
+      this.client as unknown as { connackPacket?: { properties?: { maximumPacketSize?: number } } }
+    )?.connackPacket;
+    return this.connected ? connack?.properties?.maximumPacketSize : undefined;
+  }
+
   acquire(): void {
     this.users += 1;
-    if (this.client) return;
+    if (!this.client) this.open();
+  }
+
+  private open(): void {
     const o = this.options;
     const options: IClientOptions = {
       clientId: o.clientId,
-      protocolVersion: o.protocolVersion,
+      protocolVersion: this.version,
       reconnectPeriod: 1000,
       connectTimeout: 5000,
       clean: true,
+      // A refused CONNACK is reported and retried (the broker's configuration may be fixed meanwhile).
+      reconnectOnConnackError: true,
+      ...(o.tls ?? {}),
     };
     if (o.username) options.username = o.username;
     if (o.password) options.password = o.password;
     if (o.will) options.will = { ...o.will };
-    const client = mqtt.connect(o.url, options);
+    const url = o.tls ? o.url.replace(/^(mqtt|tcp):/, 'mqtts:').replace(/^ws:/, 'wss:') : o.url;
+    const client = mqtt.connect(url, options);
     client.on('connect', () => {
       for (const topic of this.subscriptions) client.subscribe(topic, { qos: 1 });
-      this.emit('state', 'connected', o.url);
+      this.emit('state', 'connected', `MQTT ${this.version === 5 ? '5' : '3.1.1'}`);
     });
-    client.on('close', () => this.emit('state', 'disconnected', o.url));
-    client.on('error', (err) => this.emit('state', 'error', err.message));
-    client.on('message', (topic, payload) => this.emit('message', topic, payload));
+    client.on('close', () => {
+      // What mqtt.js still holds unacknowledged fails now: the sender keeps it (TwinFlow's outbox) and decides
+      // when to try again, so one message the broker refuses cannot loop inside the client for ever.
+      const outgoing = (client as unknown as { outgoing: Record<string, unknown> }).outgoing ?? {};
+      for (const id of Object.keys(outgoing)) client.removeOutgoingMessage(Number(id));
+      this.emit('state', 'disconnected', o.url);
+    });
+    client.on('error', (err) => {
+      const failure = describeConnectionError(err as Error & { code?: unknown }, {
+        url: o.url,
+        tls: Boolean(o.tls) || /^(mqtts|wss|tls):/.test(o.url),
+        clientCertificate: Boolean(o.tls?.cert),
+      });
+      if (failure.versionRefused && o.protocol === 'auto' && this.version === 5) {
+        // auto: the broker does not speak MQTT 5; a new client over 3.1.1.
+        this.version = 4;
+        this.client = undefined;
+        client.end(true);
+        this.open();
+        return;
+      }
+      this.emit('state', failure.refused ? 'refused' : 'error', failure.reason);
+    });
+    client.on('message', (topic, payload) => {
+      this.emit('message', topic, payload);
+      // mqtt.js handles every packet of what the socket read in one go in a chain of nextTicks: a burst of 100,000
+      // commands held the event loop for seconds (admin API, timers, other flows). Pausing the socket for a turn
+      // every YIELD_EVERY messages lets the rest of the process run; TCP flow control holds the broker meanwhile.
+      if (++this.received % YIELD_EVERY === 0) {
+        const stream = client.stream;
+        stream.pause();
+        o.clock.setTimeout(() => stream.resume(), 0);
+      }
+    });
     this.client = client;
   }
 
@@ -72,6 +157,11 @@ export class BrokerConnection extends EventEmitter<BrokerEvents> {
   subscribe(topic: string): void {
     this.subscriptions.add(topic);
     if (this.connected) this.client?.subscribe(topic, { qos: 1 });
+  }
+
+  unsubscribe(topic: string): void {
+    this.subscriptions.delete(topic);
+    if (this.connected) this.client?.unsubscribe(topic);
   }
 
   /**
@@ -115,7 +205,8 @@ export class BrokerConnection extends EventEmitter<BrokerEvents> {
     // Connected: a clean DISCONNECT (the broker then discards the will; Sparkplug's NDEATH was sent explicitly),
     // bounded so a broker that stops answering cannot hold up a redeploy. Not connected: just stop reconnecting.
     if (client.connected) {
-      const timeout = new Promise<false>((resolve) => setTimeout(() => resolve(false), 2000).unref());
+      const clock = this.options.clock;
+      const timeout = new Promise<false>((resolve) => clock.setTimeout(() => resolve(false), 2000));
       const graceful = client.endAsync(false).then(
         () => true,
         () => false,

@@ -11,13 +11,16 @@ import {
   type PropertySample,
 } from '../../core/uns/sparkplug/edge';
 import { decodePayload, encodePayload, type Payload } from '../../core/uns/sparkplug/payload';
+import type { NodeContextData } from 'node-red';
 import type { Clock } from '../shared/clock';
+import { contextGet, contextKey, contextSetNow } from '../shared/context';
 import { BrokerConnection, type BrokerOptions } from './client';
 
 /**
  * The MQTT side of a Sparkplug B edge node: its own session (the will is the edge node's death certificate, so it
  * cannot share the broker config node's client), births on every (re)connect and on rebirth requests, data by
- * exception, deaths on a clean close, and commands decoded for the bridge.
+ * exception, deaths on a clean close, and commands decoded for the bridge. bdSeq continues across sessions,
+ * redeploys and restarts (Sparkplug 3.0: it increments with every new MQTT session of the edge node).
  */
 export class SparkplugEdge {
   readonly connection: BrokerConnection;
@@ -30,10 +33,13 @@ export class SparkplugEdge {
     group: string,
     edge: string,
     private readonly clock: Clock,
+    bdSeq: number,
+    /** Keeps each session's bdSeq (in context), so the next deploy or restart announces the next one. */
+    private readonly persistBdSeq: (bdSeq: number) => void,
     private readonly onWrite: (twin: string, values: Record<string, unknown>) => void,
     private readonly onIgnored: (reason: string) => void,
   ) {
-    this.state = edgeState(group, edge, 0);
+    this.state = edgeState(group, edge, bdSeq);
     this.connection = new BrokerConnection({
       ...base,
       clientId: `${base.clientId}-spb`,
@@ -44,16 +50,26 @@ export class SparkplugEdge {
         retain: false,
       },
     });
-    this.connection.on('state', (state) => {
-      if (state === 'connected') void this.birth();
-      else if (state === 'disconnected') {
-        // The next session announces the next bdSeq; its will must carry the same.
-        this.state.bdSeq = (this.state.bdSeq + 1) % 256;
-        this.connection.setWill(encodePayload(nodeDeath(this.state.bdSeq, this.clock.now())));
-      }
-    });
+    this.connection.on('state', this.onState);
     this.connection.on('message', (topic, raw) => this.command(topic, raw));
   }
+
+  /** A birth that fails (the connection dropped meanwhile) is reported; the next connect births again. */
+  private rebirth(): void {
+    this.birth().catch((err: unknown) =>
+      this.onIgnored(`birth failed: ${err instanceof Error ? err.message : String(err)}`),
+    );
+  }
+
+  private readonly onState = (state: string): void => {
+    if (state === 'connected') this.rebirth();
+    else if (state === 'disconnected') {
+      // The next session announces the next bdSeq; its will must carry the same.
+      this.state.bdSeq = (this.state.bdSeq + 1) % 256;
+      this.persistBdSeq(this.state.bdSeq);
+      this.connection.setWill(encodePayload(nodeDeath(this.state.bdSeq, this.clock.now())));
+    }
+  };
 
   start(): void {
     this.connection.acquire();
@@ -104,13 +120,15 @@ export class SparkplugEdge {
       return this.onIgnored(`${topic}: not a Sparkplug B payload (${(err as Error).message})`);
     }
     const command = parseCommand(this.state, topic, payload);
-    if (command.kind === 'rebirth') void this.birth();
+    if (command.kind === 'rebirth') this.rebirth();
     else if (command.kind === 'write') this.onWrite(command.twin, command.values);
     else this.onIgnored(`${topic}: ${command.reason}`);
   }
 
   /** A clean close: every twin's DDEATH, then the edge node's NDEATH, then the session ends. */
   async close(): Promise<void> {
+    // A clean end is not a new session: the next deploy takes the next bdSeq from context.
+    this.connection.off('state', this.onState);
     if (this.connection.connected) {
       const now = this.clock.now();
       for (const twin of Object.keys(this.state.born).filter((t) => this.state.born[t]))
@@ -119,4 +137,29 @@ export class SparkplugEdge {
     }
     await this.connection.release();
   }
+}
+
+/**
+ * The bdSeq for this edge node's next session: one more than the last one used (kept in global context, keyed by
+ * group and edge node id, so a redeploy, a restart with a persistent context store, or a new node with the same
+ * ids continues the sequence), and the function that keeps each later one.
+ */
+export async function bdSeqStore(
+  context: NodeContextData,
+  group: string,
+  edge: string,
+): Promise<{ bdSeq: number; persist: (bdSeq: number) => void }> {
+  const key = contextKey('twinflow_spb_bdseq_', `${group}/${edge}`);
+  const last = await contextGet<unknown>(context, key);
+  const bdSeq = typeof last === 'number' && Number.isInteger(last) ? (last + 1) % 256 : 0;
+  // Best effort: a store that cannot write loses only the bdSeq continuity, never the bridge.
+  const persist = (value: number): void => {
+    try {
+      contextSetNow(context, key, value)?.catch(() => undefined);
+    } catch {
+      // see above
+    }
+  };
+  persist(bdSeq);
+  return { bdSeq, persist };
 }

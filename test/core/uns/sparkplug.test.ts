@@ -100,7 +100,8 @@ describe('Sparkplug B codec and edge node (core)', () => {
 
   it('numbers messages 0..255 from the NBIRTH, gives unique aliases across twins, and maps DCMD aliases back', () => {
     const s = edgeState('Plant1', 'Edge/1', 4);
-    assert.equal(sparkplugTopic(s, 'DBIRTH', 'Pump#1'), 'spBv1.0/Plant1/DBIRTH/Edge_1/Pump_1');
+    // Ids are escaped injectively as every TwinFlow topic level (issue 18: `_` let "a/b" and "a_b" collide).
+    assert.equal(sparkplugTopic(s, 'DBIRTH', 'Pump#1'), 'spBv1.0/Plant1/DBIRTH/Edge%2F1/Pump%231');
     const birth = nodeBirth(s, 100);
     assert.equal(birth.seq, 0);
     assert.deepEqual(
@@ -133,15 +134,15 @@ describe('Sparkplug B codec and edge node (core)', () => {
     for (let i = 0; i < 300; i++) deviceData(s, 'Pump01', [], 104);
     assert.equal(s.seq, (4 + 300) % 256, 'seq wraps at 256');
     assert.deepEqual(
-      parseCommand(s, 'spBv1.0/Plant1/DCMD/Edge_1/Pump01', { metrics: [{ alias: 2, value: 1500 }] }),
+      parseCommand(s, 'spBv1.0/Plant1/DCMD/Edge%2F1/Pump01', { metrics: [{ alias: 2, value: 1500 }] }),
       { kind: 'write', twin: 'Pump01', values: { speed: 1500 } },
     );
     assert.deepEqual(
-      parseCommand(s, 'spBv1.0/Plant1/NCMD/Edge_1', {
+      parseCommand(s, 'spBv1.0/Plant1/NCMD/Edge%2F1', {
         metrics: [{ name: 'Node Control/Rebirth', value: true }],
       }),
       { kind: 'rebirth' },
     );
-    assert.equal(parseCommand(s, 'spBv1.0/Other/NCMD/Edge_1', { metrics: [] }).kind, 'ignored');
+    assert.equal(parseCommand(s, 'spBv1.0/Other/NCMD/Edge%2F1', { metrics: [] }).kind, 'ignored');
   });
 });

@@ -1,3 +1,4 @@
+import { escapeLevel, unescapeLevel } from '../topic';
 import { DataType, QUALITY, type Metric, type Payload } from './payload';
 
 /**
@@ -38,8 +39,8 @@ export interface PropertySample {
   type?: string;
 }
 
-/** MQTT wildcards and separators are not allowed in Sparkplug ids. */
-export const sparkplugId = (id: string): string => id.replace(/[+#/]/g, '_');
+/** MQTT wildcards and separators are not allowed in Sparkplug ids: escaped as in every TwinFlow topic level. */
+export const sparkplugId = (id: string): string => escapeLevel(id);
 
 export function edgeState(group: string, edge: string, bdSeq = 0): EdgeState {
   return {
@@ -144,7 +145,8 @@ export function parseCommand(s: EdgeState, topic: string, payload: Payload): Com
     return rebirth ? { kind: 'rebirth' } : { kind: 'ignored', reason: 'no rebirth request' };
   }
   if (parts[2] !== 'DCMD' || parts.length !== 5) return { kind: 'ignored', reason: 'not a command' };
-  const twin = Object.keys(s.aliases).find((t) => sparkplugId(t) === parts[4]) ?? parts[4];
+  const twin = unescapeLevel(parts[4]);
+  if (twin === undefined) return { kind: 'ignored', reason: 'not a twin id' };
   const byAlias = new Map(Object.entries(s.aliases[twin] ?? {}).map(([name, a]) => [a, name]));
   const values: Record<string, unknown> = {};
   for (const m of payload.metrics) {

@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Node } from 'node-red';
 import { MQTT_BROKERS, type Broker } from '../helpers/brokers';
-import { decodeSparkplug, encodeSparkplug, pumpReport, unsFlow } from '../helpers/uns';
+import { decodeSparkplug, encodeSparkplug, pumpReport, unsFlow, withCatalogue } from '../helpers/uns';
 import { TestBroker } from '../helpers/mqtt-broker';
 import { collect, helper, loadNode, useSettings, waitFor, type TestFlow } from '../helpers/node-red';
 
 const brokerNode = loadNode('twin-mqtt-broker');
-const unsNode = loadNode('twin-uns');
+const unsNode = withCatalogue(loadNode('twin-uns'), 'twin-uns');
 const modelNode = loadNode('twin-model');
 
 type Metric = {
@@ -26,7 +26,14 @@ type Decoded = { timestamp?: number; seq?: number; metrics?: Metric[] };
 const decode = (buf: Buffer): Decoded => decodeSparkplug<Decoded>(buf);
 
 const flow = (url: string, protocolVersion: number, layout: string): TestFlow =>
-  unsFlow(url, protocolVersion, { layout, group: 'Plant1', edgeNode: 'Edge1', version: 2 });
+  // No twin-state creates Pump01 here: these bridges may create twins from commands (off by default since version 3).
+  unsFlow(url, protocolVersion, {
+    layout,
+    group: 'Plant1',
+    edgeNode: 'Edge1',
+    version: 2,
+    createUnknown: true,
+  });
 
 const node = (id: string): Node => helper.getNode(id) as Node;
 

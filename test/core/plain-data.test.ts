@@ -1,0 +1,190 @@
+import assert from 'node:assert/strict';
+import { types } from 'node:util';
+import vm from 'node:vm';
+import {
+  DEFAULT_PLAIN_DATA_LIMITS,
+  isPlainObject,
+  toPlainData,
+  toPlainObject,
+  typeName,
+} from '../../src/core/plain-data';
+
+/** The refusal's code, reason and path, or undefined when the value was accepted. */
+function refusal(
+  value: unknown,
+  limits = {},
+): { code: string; reason: string; path: string; message: string } | undefined {
+  try {
+    toPlainData(value, 'msg.payload', limits);
+    return undefined;
+  } catch (err) {
+    const e = err as { code: string; details: { reason: string; path: string }; message: string };
+    return { code: e.code, reason: e.details.reason, path: e.details.path, message: e.message };
+  }
+}
+
+function nested(depth: number): Record<string, unknown> {
+  const root: Record<string, unknown> = {};
+  let c = root;
+  for (let i = 0; i < depth; i++) c = c.n = {} as Record<string, unknown>;
+  return root;
+}
+
+describe('plain-data: one validator for every node', () => {
+  const otherRealm = vm.createContext({});
+  const fromVm = (source: string): unknown => vm.runInContext(source, otherRealm);
+
+  it('accepts plain objects from another vm realm (a function node) by value, as a copy in this realm', () => {
+    const foreign = fromVm('({ a: 1, b: { c: [1, 2, { d: "x" }] }, when: new Date(5) })') as object;
+    assert.notEqual(Object.getPrototypeOf(foreign), Object.prototype, 'the test really crosses realms');
+    assert.ok(isPlainObject(foreign));
+    const copy = toPlainObject(foreign);
+    assert.deepEqual(copy, { a: 1, b: { c: [1, 2, { d: 'x' }] }, when: 5 });
+    assert.equal(Object.getPrototypeOf(copy), Object.prototype);
+    assert.equal(Object.getPrototypeOf(copy.b), Object.prototype);
+  });
+
+  it('accepts null-prototype objects (JSON nodes, querystring) and returns equal JSON', () => {
+    const bare = Object.create(null) as Record<string, unknown>;
+    bare.x = 1;
+    assert.deepEqual(toPlainData(bare), { x: 1 });
+    const json = { a: [true, null, 's', -0.5], b: {} };
+    assert.deepEqual(toPlainData(json), json);
+  });
+
+  it('turns a Date (any realm) into epoch milliseconds and refuses an invalid Date', () => {
+    assert.equal(toPlainData(new Date(1700000000000)), 1700000000000);
+    assert.equal(toPlainData(fromVm('new Date(42)')), 42);
+    assert.equal(refusal({ t: new Date(NaN) })?.reason, 'badValue');
+  });
+
+  it('drops undefined members and turns undefined array elements and holes into null, as JSON does', () => {
+    // eslint-disable-next-line no-sparse-arrays
+    assert.deepEqual(toPlainData({ a: undefined, b: [1, undefined, , 3] }), { b: [1, null, null, 3] });
+    assert.equal(toPlainData(undefined), undefined);
+  });
+
+  it('refuses every value the store cannot persist, naming the path and the problem', () => {
+    class Reading {
+      value = 1;
+    }
+    const cases: [string, unknown, string, string][] = [
+      ['BigInt', { a: { b: 1n } }, 'badValue', 'msg.payload.a.b'],
+      ['function', { a: { f: () => 1 } }, 'badValue', 'msg.payload.a.f'],
+      ['symbol', { s: Symbol('x') }, 'badValue', 'msg.payload.s'],
+      ['NaN deep inside', { a: [{ b: NaN }] }, 'notFinite', 'msg.payload.a[0].b'],
+      ['Infinity', { a: -Infinity }, 'notFinite', 'msg.payload.a'],
+      ['Map', { m: new Map() }, 'badValue', 'msg.payload.m'],
+      ['Set', { m: new Set([1]) }, 'badValue', 'msg.payload.m'],
+      ['Buffer', { m: Buffer.from('x') }, 'badValue', 'msg.payload.m'],
+      ['typed array', { m: new Float64Array(2) }, 'badValue', 'msg.payload.m'],
+      ['ArrayBuffer', { m: new ArrayBuffer(2) }, 'badValue', 'msg.payload.m'],
+      ['class instance', { r: new Reading() }, 'badValue', 'msg.payload.r'],
+      ['class instance of another realm', { r: fromVm('new (class R { })()') }, 'badValue', 'msg.payload.r'],
+      ['Map of another realm', { r: fromVm('new Map()') }, 'badValue', 'msg.payload.r'],
+      ['boxed number', { n: new Number(1) }, 'badValue', 'msg.payload.n'],
+      ['RegExp', { n: /x/ }, 'badValue', 'msg.payload.n'],
+      ['Error', { n: new Error('x') }, 'badValue', 'msg.payload.n'],
+      ['__proto__ key', JSON.parse('{"a":{"__proto__":{"x":1}}}'), 'forbiddenKey', 'msg.payload.a.__proto__'],
+      [
+        'long string',
+        { s: 'x'.repeat(DEFAULT_PLAIN_DATA_LIMITS.maxStringLength + 1) },
+        'stringTooLong',
+        'msg.payload.s',
+      ],
+      ['long key', { ['k'.repeat(DEFAULT_PLAIN_DATA_LIMITS.maxStringLength + 1)]: 1 }, 'stringTooLong', ''],
+      ['large payload', { a: Array.from({ length: 20 }, () => 'x'.repeat(100_000)) }, 'tooLarge', ''],
+      ['sparse array of length 1e9', { a: new Array(1e9) }, 'tooLarge', 'msg.payload.a'],
+      ['depth 33', nested(33), 'tooDeep', ''],
+    ];
+    for (const [name, value, reason, path] of cases) {
+      const r = refusal(value);
+      assert.ok(r, `${name} is refused`);
+      assert.equal(r.code, reason === 'notFinite' ? 'TWINFLOW_NOT_FINITE' : 'TWINFLOW_INVALID_VALUE', name);
+      assert.equal(r.reason, reason, name);
+      if (path) assert.equal(r.path, path, name);
+      assert.ok(r.message.startsWith(r.path), `${name}: the message names the path (${r.message})`);
+    }
+  });
+
+  it('accepts depth 32 and refuses deeper, without a stack overflow at 5,000 levels or on cycles', () => {
+    assert.equal(refusal(nested(32)), undefined);
+    assert.equal(refusal(nested(5000))?.reason, 'tooDeep');
+    const deepArray = JSON.parse('['.repeat(5000) + ']'.repeat(5000)) as unknown;
+    assert.equal(refusal(deepArray)?.reason, 'tooDeep');
+    const circular: Record<string, unknown> = { a: {} };
+    (circular.a as Record<string, unknown>).back = circular;
+    assert.equal(refusal(circular)?.reason, 'circular');
+    assert.equal(refusal(circular)?.path, 'msg.payload.a.back');
+    const shared = { x: 1 };
+    assert.deepEqual(toPlainData({ a: shared, b: shared }), { a: { x: 1 }, b: { x: 1 } });
+  });
+
+  it('stops a shared-reference blow-up (a DAG that doubles at each level) by size', () => {
+    let node: unknown = { leaf: 'x'.repeat(10) };
+    for (let i = 0; i < 30; i++) node = { l: node, r: node };
+    assert.equal(refusal(node)?.reason, 'tooLarge');
+  });
+
+  it('never calls a getter, and refuses accessors', () => {
+    let calls = 0;
+    const value = {
+      get bomb(): number {
+        calls++;
+        throw new Error('boom');
+      },
+    };
+    assert.equal(refusal({ a: value })?.reason, 'accessor');
+    assert.equal(calls, 0);
+  });
+
+  it('ends Proxies whose traps throw in a refusal, and refuses any Proxy when told how to see one', () => {
+    const throwing = new Proxy(
+      {},
+      {
+        ownKeys() {
+          throw new RangeError('Maximum call stack size exceeded');
+        },
+      },
+    );
+    assert.equal(refusal({ p: throwing })?.reason, 'unreadable');
+    const protoTrap = new Proxy(
+      {},
+      {
+        getPrototypeOf() {
+          throw new Error('no');
+        },
+      },
+    );
+    assert.equal(refusal({ p: protoTrap })?.reason, 'badValue');
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    assert.ok(refusal({ p: proxy }), 'a revoked Proxy is refused');
+    const benign = new Proxy({ a: 1 }, {});
+    assert.deepEqual(toPlainData({ p: benign }), { p: { a: 1 } }, 'read once, by value');
+    assert.equal(refusal({ p: benign }, { isProxy: types.isProxy })?.reason, 'proxy');
+    assert.doesNotThrow(() => typeName(protoTrap));
+    assert.equal(isPlainObject(protoTrap), false);
+  });
+
+  it('takes limits as options', () => {
+    assert.equal(refusal({ a: { b: 1 } }, { maxDepth: 0 })?.reason, 'tooDeep');
+    assert.equal(refusal({ a: 'xxxx' }, { maxStringLength: 3 })?.reason, 'stringTooLong');
+    assert.equal(refusal({ a: 'x' }, { maxSize: 20 })?.reason, 'tooLarge');
+    assert.equal(
+      refusal({ a: { constructor: 1 } }, { forbiddenKeys: ['constructor'] })?.reason,
+      'forbiddenKey',
+    );
+    assert.equal(refusal({ constructor: 1 }), undefined, 'constructor is an ordinary key by default');
+  });
+
+  it('toPlainObject refuses anything but an object at the top', () => {
+    for (const v of [42, 'x', null, [1], new Date(), undefined, fromVm('[1]')]) {
+      assert.throws(
+        () => toPlainObject(v),
+        (e: { code: string; details: { reason: string } }) =>
+          e.code === 'TWINFLOW_INVALID_VALUE' && e.details.reason === 'notObject',
+      );
+    }
+  });
+});
