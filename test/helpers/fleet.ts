@@ -132,7 +132,8 @@ return null;`;
       member,
       takeBack: false,
       lease: 10,
-      qos: 1,
+      // Twin documents at QoS 0 (state: the next one supersedes a lost one); commands are QoS 1 regardless.
+      qos: 0,
       version: 1,
       x: 550,
       y: 100,
