@@ -47,9 +47,17 @@ function examplesIn(source: string): Example[] {
 
 /** Evaluates JavaScript with the given names in scope (the module's exports): statements, then the last expression. */
 function evaluate(code: string, scope: Record<string, unknown>): unknown {
-  const last = code.lastIndexOf(';');
-  const body = `${code.slice(0, last + 1)} return (${code.slice(last + 1)});`;
-  return new Function(...Object.keys(scope), body)(...Object.values(scope));
+  const run = (body: string): unknown => new Function(...Object.keys(scope), body)(...Object.values(scope));
+  // A single expression may itself hold semicolons (inside strings, e.g. an OPC UA NodeId), so it is tried whole first.
+  let whole: (() => unknown) | undefined;
+  try {
+    new Function(`return (${code});`);
+    whole = () => run(`return (${code});`);
+  } catch {
+    const last = code.lastIndexOf(';');
+    return run(`${code.slice(0, last + 1)} return (${code.slice(last + 1)});`);
+  }
+  return whole();
 }
 
 /** The expected value: the literal, or the literal before a trailing remark in parentheses. */
