@@ -21,6 +21,10 @@ describe('package: editor defaults are the node specs defaults (src/core/nodes/<
         DEFAULTS: Record<string, unknown>;
         VERSION: number;
       };
+      assert.ok(
+        spec.DEFAULTS && typeof spec.DEFAULTS === 'object',
+        `src/core/nodes/${type}.ts exports DEFAULTS`,
+      );
       const editor = editorDefinition(type).defaults;
       const shared = Object.keys(spec.DEFAULTS).filter((k) => k in editor);
       assert.ok(shared.length > 0, 'the editor has the spec settings as defaults');
