@@ -54,8 +54,9 @@ describe('browser: the demo dashboard at /dashboard', function () {
     }
     // Until the PLC has its first values, properties show with bad quality and no value.
     const flowCell = '.tf-card[data-twin="Pump01"] tr[data-property="flow"] .tf-value';
+    // On a loaded machine the first OPC UA connection can take a few retries.
     await page.waitForFunction((sel) => Number(document.querySelector(sel)?.textContent) > 0, flowCell, {
-      timeout: 30_000,
+      timeout: 60_000,
     });
     const flow = page.locator('.tf-card[data-twin="Pump01"] tr[data-property="flow"]');
     const first = Number(await flow.locator('.tf-value').textContent());
@@ -81,7 +82,13 @@ describe('browser: the demo dashboard at /dashboard', function () {
   });
 
   it('line OEE is availability x performance x quality', async () => {
-    await page.locator('.tf-oee-value').waitFor({ timeout: 30_000 });
+    await page.waitForFunction(
+      () => /\d/.test(document.querySelector('.tf-oee-value')?.textContent ?? ''),
+      undefined,
+      {
+        timeout: 30_000,
+      },
+    );
     // Read at one instant: the plant runs at 10x and the figures move.
     const { oee, factors } = await page.evaluate(() => ({
       oee: document.querySelector('.tf-oee-value')?.textContent ?? '',
