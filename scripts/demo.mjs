@@ -8,9 +8,9 @@ const DEMO_DIR = join(repoRoot, 'examples', 'demo');
 
 /**
  * @param {object} [options]
- * @param {number} [options.speed] plant seconds per wall-clock second (default 1): the plant clock and the scheduled
- *   faults tick `speed` times faster and OPC UA samples as often. Twins keep plant time: the models' timestamps are
- *   simulation time, so the shadow model, the detectors and the history all see a consistent, faster clock.
+ * @param {number} [options.speed] plant seconds per wall-clock second (default 1): the plant models' clock, the
+ *   shadow model and the scheduled faults run `speed` times faster and OPC UA samples as often. Timestamps stay wall
+ *   time (a plant step is stamped when it falls due, never ahead of the wall clock).
  * @param {number} [options.seed] added to every plant model's seed (default 0: the shipped runs).
  * @param {number} [options.opcuaPort] the virtual plant's OPC UA server port (default 4840, as shipped)
  * @param {number} [options.mqttPort] the UNS broker's port on 127.0.0.1 (default 1883, as shipped)
@@ -37,12 +37,13 @@ export function demoFlows({ speed = 1, seed = 0, opcuaPort = 4840, mqttPort = 18
 }
 
 function withSpeedAndSeed(node, speed, seed) {
-  // Repeating injects are the plant clock and the scheduled faults.
+  // Repeating injects are the scheduled faults.
   if (node.type === 'inject' && node.repeat) return { ...node, repeat: String(Number(node.repeat) / speed) };
-  // The plant's models (stepped by messages), not the twins' shadow model, which follows the measurements.
-  if (node.type === 'twin-sim' && node.mode === 'message') {
-    return { ...node, seed: String(Number(node.seed) + seed) };
+  // The plant's models (on their own clock) and the twins' shadow model, which follows the measurements' time.
+  if (node.type === 'twin-sim' && node.mode === 'realtime') {
+    return { ...node, speed: String(speed), seed: String(Number(node.seed) + seed) };
   }
+  if (node.type === 'twin-sim' && node.mode === 'shadow') return { ...node, speed: String(speed) };
   if (node.type === 'twin-opcua-map' && speed !== 1) {
     const mapping = JSON.parse(node.mapping);
     for (const p of mapping.properties) {

@@ -35,23 +35,6 @@ nodes.push({
   wires: [],
 });
 
-nodes.push({
-  id: id('tick'),
-  type: 'inject',
-  name: 'plant clock (1 s)',
-  props: [{ p: 'payload' }],
-  repeat: '1',
-  crontab: '',
-  once: true,
-  onceDelay: 1,
-  topic: '',
-  payload: '{}',
-  payloadType: 'json',
-  x: 130,
-  y,
-  wires: [[...PUMPS.map((p) => id(`sim${p.twin}`)), id('simLine')]],
-});
-
 for (const p of PUMPS) {
   nodes.push({
     id: id(`sim${p.twin}`),
@@ -62,11 +45,12 @@ for (const p of PUMPS) {
     params: JSON.stringify({ vibrationNoise: 0.05, measurementNoise: 0.004 }),
     initialInputs: JSON.stringify({ speed: 100, valve: p.valve }),
     step: '1',
-    mode: 'message',
+    // The plant runs on the node's own clock, paced by the wall clock (timestamps never ahead of it, no drift).
+    mode: 'realtime',
     speed: '1',
     seed: String(p.seed),
     twin: p.twin,
-    autostart: false,
+    autostart: true,
     version: 1,
     x: 370,
     y,
@@ -83,11 +67,11 @@ nodes.push({
   params: JSON.stringify({ mtbf: 600, mttr: 60, cycleTime: 2, speedFactor: 0.95, scrap: 0.02 }),
   initialInputs: JSON.stringify({ run: 1 }),
   step: '1',
-  mode: 'message',
+  mode: 'realtime',
   speed: '1',
   seed: '21',
   twin: 'Line1',
-  autostart: false,
+  autostart: true,
   version: 1,
   x: 370,
   y,

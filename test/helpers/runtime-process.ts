@@ -55,6 +55,11 @@ export class RuntimeProcess {
     });
   }
 
+  /** The child's process id (to read its memory from /proc). */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   deploy(name: string, flows: object[], runMs?: number): Promise<DeployResult> {
     return this.request({ cmd: 'deploy', name, flows, runMs });
   }
@@ -90,6 +95,16 @@ export class RuntimeProcess {
   /** Warnings and errors logged since the last deploy or the last call. */
   async logs(): Promise<LogEntry[]> {
     return (await this.request<{ logs: LogEntry[] }>({ cmd: 'logs' })).logs;
+  }
+
+  /** The longest event-loop delay inside the runtime's process since the last call, in ms (then reset). */
+  async loopDelay(): Promise<number> {
+    return (await this.request<{ maxMs: number }>({ cmd: 'loopDelay' })).maxMs;
+  }
+
+  /** True while the child process runs. */
+  get alive(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
   }
 
   async stop(): Promise<void> {

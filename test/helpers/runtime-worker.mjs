@@ -7,15 +7,20 @@
 //      (as the editor's default deploy does) 'nodes': only what changed restarts
 //   -> {cmd:'watch', ids}                    <- {cmd:'watching'}: record what these nodes send from now on
 //   -> {cmd:'sent'}                          <- {cmd:'sent', sent: [{id, port, topic, payload, time}]}, then forgets
+//   -> {cmd:'loopDelay'}                    <- {cmd:'loopDelay', maxMs}: the longest event-loop stall since the last call
 //   -> {cmd:'stop'}                         <- {cmd:'stopped'}
 // On start it sends {cmd:'ready', url}. Options come as JSON in argv[2]: {editor}.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { demoFlows } from '../../scripts/demo.mjs';
 import { startNodeRed, unknownTypes } from '../../scripts/runtime.mjs';
 
 const options = JSON.parse(process.argv[2] ?? '{}');
+// Measured inside the runtime's own process: a stall here is what every flow and the editor would feel.
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
 const userDir = mkdtempSync(join(tmpdir(), 'twinflow-runtime-'));
 let logs = [];
 const runtime = await startNodeRed({
@@ -46,6 +51,11 @@ process.on('message', async (request) => {
   if (request.cmd === 'sent') {
     process.send({ cmd: 'sent', sent });
     sent = [];
+    return;
+  }
+  if (request.cmd === 'loopDelay') {
+    process.send({ cmd: 'loopDelay', maxMs: loopDelay.max / 1e6 });
+    loopDelay.reset();
     return;
   }
   if (request.cmd === 'logs') {
