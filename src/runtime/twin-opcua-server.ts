@@ -83,7 +83,9 @@ export = function register(RED: NodeAPI): void {
       const pki = join(userDir, 'twinflow-opcua-server-pki');
       const s = new OPCUAServer(serverOptions(config, parseUsers(credentials?.users), pki));
       await s.initialize();
-      const namespace = s.engine.addressSpace!.registerNamespace(config.namespace);
+      const addressSpace = s.engine.addressSpace;
+      if (!addressSpace) throw new Error('the OPC UA server has no address space');
+      const namespace = addressSpace.registerNamespace(config.namespace);
       space = new TwinSpace(namespace, model, config.writers, onWrite);
       await s.start();
       server = s;

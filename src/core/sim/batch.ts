@@ -24,6 +24,9 @@ export interface Batch {
   readonly trajectory: { time: number; outputs: Values }[];
 }
 
+/** Most trajectory points one run or fork returns. */
+export const MAX_TRAJECTORY = 10_000;
+
 export interface BatchResult {
   time: number;
   trajectory: { time: number; outputs: Values }[];
@@ -52,7 +55,12 @@ export function planBatch(
       command,
     });
   }
-  const sampleEvery = Math.max(1, Math.round(Number(spec.every) || steps / 100));
+  // At most MAX_TRAJECTORY points: a point per step of a million-step fork would be hundreds of MB in one message.
+  const sampleEvery = Math.max(
+    1,
+    Math.round(Number(spec.every) || steps / 100),
+    Math.ceil(steps / MAX_TRAJECTORY),
+  );
   return { steps, sampleEvery, done: 0, current: copy, trajectory: [] };
 }
 

@@ -125,6 +125,8 @@ describe('twin-sim limits: every message bounded in steps and wall time', () => 
       'progress only grows',
     );
     assert.deepEqual(batchResult(motorThermal, sliced), batchResult(motorThermal, whole));
+    const fine = planBatch(motorThermal, sim, { seconds: 1_000_000, every: 1 }, 1_000_000, 'fork');
+    assert.equal(fine.sampleEvery, 100, 'at most 10,000 trajectory points');
     assert.equal(
       code(() => planBatch(motorThermal, sim, 2_000_000, 1_000_000, 'run')),
       'TWINFLOW_BAD_COMMAND',
