@@ -5,8 +5,6 @@ import type { Clock } from '../shared/clock';
 
 /** Publishes handed to the MQTT client at once (see publish). */
 const MAX_IN_FLIGHT = 1000;
-/** Incoming messages handled before the socket is paused for one turn of the event loop (see open). */
-const YIELD_EVERY = 500;
 
 /** TLS options as Node-RED's tls-config node fills them in (addTLSOptions). */
 export interface TlsOptions {
@@ -56,7 +54,6 @@ export class BrokerConnection extends EventEmitter<BrokerEvents> {
   private readonly waiting: (() => void)[] = [];
   /** The protocol of the current (or next) attempt. */
   private version: 4 | 5;
-  private received = 0;
 
   constructor(readonly options: BrokerOptions) {
     super();
@@ -135,17 +132,7 @@ export class BrokerConnection extends EventEmitter<BrokerEvents> {
       }
       this.emit('state', failure.refused ? 'refused' : 'error', failure.reason);
     });
-    client.on('message', (topic, payload) => {
-      this.emit('message', topic, payload);
-      // mqtt.js handles every packet of what the socket read in one go in a chain of nextTicks: a burst of 100,000
-      // commands held the event loop for seconds (admin API, timers, other flows). Pausing the socket for a turn
-      // every YIELD_EVERY messages lets the rest of the process run; TCP flow control holds the broker meanwhile.
-      if (++this.received % YIELD_EVERY === 0) {
-        const stream = client.stream;
-        stream.pause();
-        o.clock.setTimeout(() => stream.resume(), 0);
-      }
-    });
+    client.on('message', (topic, payload) => this.emit('message', topic, payload));
     this.client = client;
   }
 
