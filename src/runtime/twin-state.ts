@@ -208,6 +208,12 @@ export = function register(RED: NodeAPI): void {
       const store = storeOrThrow();
       if (!store.isLoaded) return store.ready.then(() => handle(msg, send));
       const action = actionOf(msg);
+      // Remote twins (a twin-fleet mirror fills this model): reads as usual, writes go to the owner as commands.
+      const remote = modelNode?.remote;
+      if (remote && (action === 'report' || action === 'ack'))
+        throw new TwinFlowError('readOnly', 'these twins are mirrored from another instance and read-only here');
+      if (remote && action === 'desire')
+        return then(twinIdOf(msg), (id) => remote.desire(id, isPlainObject(msg.payload) ? msg.payload : {}));
       if (action === 'report' || action === 'desire' || action === 'ack') {
         const reducer = action === 'report' ? applyReport : action === 'desire' ? applyDesire : applyAck;
         return then(twinIdOf(msg), (id) =>
