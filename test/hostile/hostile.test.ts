@@ -14,7 +14,7 @@ import { BUILD_FUNCTION, HOSTILE_CLASSES, type Recipe, recipes } from './recipes
  */
 const PER_NODE = Number(process.env.TWINFLOW_HOSTILE_COUNT) || 1000;
 const BATCH = 250;
-const CONCURRENCY = 8;
+const CONCURRENCY = 4;
 const MAX_LOOP_DELAY_MS = 200;
 
 interface Target {
