@@ -160,7 +160,8 @@ export function forecastTwinUpdate(
     }
   }
   const results: Record<string, SignalResult> = {};
-  let moved = false;
+  // On every sample: also a message whose samples were all ignored is reported (it says so in `ignored`).
+  let moved = config.report === 'every';
   for (const name of names) {
     const entry: SignalStateEntry = state.signals[name] ?? forecastInit(config.forecast);
     state.signals[name] = entry;

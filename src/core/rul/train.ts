@@ -33,7 +33,7 @@ export interface TrainOptions {
 
 export const TRAIN_DEFAULTS: TrainOptions = {
   cap: 125,
-  window: 30,
+  window: 60,
   recent: 5,
   minCorrelation: 0.1,
   calibrationShare: 0.2,

@@ -1,13 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
 import type { NodeAPI } from 'node-red';
 import { TwinFlowError } from '../../core/errors';
 import { parseRulModel, type RulModel } from '../../core/rul/model';
+import { resolveModelFile } from './model-file';
 
-/** The RUL model file, relative paths from the Node-RED user directory. */
+/** Loads and checks the RUL model file written by twinflow-rul train. */
 export function loadRulModel(RED: NodeAPI, path: string): RulModel {
-  const userDir = (RED.settings as unknown as { userDir?: string }).userDir ?? process.cwd();
-  const full = isAbsolute(path) ? path : join(userDir, path);
+  const full = resolveModelFile(RED, path);
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(full, 'utf8'));
