@@ -7,7 +7,8 @@ import type { BrokerOptions } from '../uns/client';
 const MAX_IN_FLIGHT = 1000;
 
 interface FleetEvents {
-  state: ['connected' | 'disconnected' | 'error', string];
+  /** refused: the broker or TLS refused us (trust, certificate, credentials), which will not cure itself. */
+  state: ['connected' | 'disconnected' | 'error' | 'refused', string];
   message: [string, Buffer, boolean];
 }
 
@@ -63,7 +64,7 @@ export class FleetConnection extends EventEmitter<FleetEvents> {
         tls: Boolean(o.tls) || /^(mqtts|wss|tls):/.test(o.url),
         clientCertificate: Boolean(o.tls?.cert),
       });
-      this.emit('state', 'error', failure.reason);
+      this.emit('state', failure.refused ? 'refused' : 'error', failure.reason);
     });
     client.on('message', (topic, payload, packet) => this.emit('message', topic, payload, packet.retain));
     this.client = client;
