@@ -1,13 +1,14 @@
 // `npm run bench:nab -- --out DIR [--detector auto]`: runs a TwinFlow detector over every file of the NAB v1.1 corpus
 // (../shared/data/nab), strictly causal (the score of row i uses rows <= i only), no labels, no per-file parameters;
 // writes NAB-format result CSVs (DIR/<detector>/<category>/<detector>_<file>.csv: timestamp,value,anomaly_score,label),
-// scores them with the project's own NAB scorer (src/core/nab/score.ts) for the three profiles, prints the scores and
-// writes bench/results/nab.json.
+// scores them with the project's own NAB scorer (bench/nab/score.ts) for the three profiles, prints the scores and
+// writes bench/results/nab.tmp/nab.json (untracked), or bench/results/nab.json with --save.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DETECTORS, type AnyDetector } from '../../src/core/anomaly/registry';
-import { NAB_PROFILES, normalizeScore, optimizeThreshold, type NabFile } from '../../src/core/nab/score';
+import type { Detector } from '../../src/core/anomaly/detector';
+import { DETECTORS, UNIVARIATE_NAMES } from '../../src/core/anomaly/registry';
+import { NAB_PROFILES, normalizeScore, optimizeThreshold, type NabFile } from './score';
 import { loadCorpus } from './corpus';
 
 const { values: args } = parseArgs({
@@ -16,11 +17,14 @@ const { values: args } = parseArgs({
     detector: { type: 'string', default: 'auto' },
     data: { type: 'string', default: join(__dirname, '..', '..', '..', 'shared', 'data', 'nab') },
     quiet: { type: 'boolean', default: false },
+    save: { type: 'boolean', default: false },
   },
 });
-const detector = DETECTORS[args.detector as keyof typeof DETECTORS] as AnyDetector | undefined;
+const name = UNIVARIATE_NAMES.find((n) => n === args.detector);
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any univariate detector
+const detector = name === undefined ? undefined : (DETECTORS[name] as Detector<any, any>);
 if (!detector) {
-  console.error(`unknown detector ${args.detector}; one of ${Object.keys(DETECTORS).join(', ')}`);
+  console.error(`unknown or multivariate detector ${args.detector}; one of ${UNIVARIATE_NAMES.join(', ')}`);
   process.exit(2);
 }
 const corpus = loadCorpus(args.data!);
@@ -70,15 +74,12 @@ for (const [name, r] of Object.entries(results)) {
   );
 }
 if (args.out) console.log(`  result CSVs in ${join(args.out, detector.name)}`);
+const resultsDir = join(__dirname, '..', '..', 'bench', 'results', ...(args.save ? [] : ['nab.tmp']));
+mkdirSync(resultsDir, { recursive: true });
+const resultsFile = join(resultsDir, `nab${detector.name === 'auto' ? '' : `-${detector.name}`}.json`);
+console.log(`  results in ${resultsFile}`);
 writeFileSync(
-  join(
-    __dirname,
-    '..',
-    '..',
-    'bench',
-    'results',
-    `nab${detector.name === 'auto' ? '' : `-${detector.name}`}.json`,
-  ),
+  resultsFile,
   JSON.stringify(
     {
       date: new Date().toISOString(),

@@ -2,7 +2,7 @@
 // Usage: esbuild-bundle and run, see `npm run bench:nab:tune`. Prints the best few settings for the standard profile.
 import { join } from 'node:path';
 import { auto, type AutoParams } from '../../src/core/anomaly/auto';
-import { NAB_PROFILES, normalizeScore, optimizeThreshold, type NabFile } from '../../src/core/nab/score';
+import { NAB_PROFILES, normalizeScore, optimizeThreshold, type NabFile } from './score';
 import { loadCorpus } from './corpus';
 
 const corpus = loadCorpus(join(__dirname, '..', '..', '..', 'shared', 'data', 'nab'));

@@ -1,211 +1,200 @@
+import { types } from 'node:util';
 import type { Node, NodeAPI, NodeMessageInFlow } from 'node-red';
 import {
-  detectorParams,
+  checkKey,
+  createEngine,
+  engineCommand,
   engineInit,
+  engineProgress,
+  engineRestore,
   engineUpdate,
+  learningWanted,
   readSignals,
-  type EngineConfig,
+  type AnomalyResult,
+  type Engine,
   type TwinAnomalyState,
 } from '../core/anomaly/engine';
-import { alarmDefaultsFor, DETECTOR_NAMES } from '../core/anomaly/registry';
 import { TwinFlowError } from '../core/errors';
-import { TWIN_ANOMALY_MIGRATIONS, type TwinAnomalyConfig } from './anomaly/config';
+import { parse, type TwinAnomalyConfig } from '../core/nodes/twin-anomaly';
 import { clockFor } from './shared/clock';
 import { contextGet, contextKey, contextSetNow } from './shared/context';
 import { toNodeError } from './shared/i18n';
 import { handleInput, type InputMessage, type Send } from './shared/input';
 import { acceptPlain } from './shared/plain-data';
-import { shortText } from './shared/status';
 import { then, type MaybePromise } from './shared/maybe-promise';
-import { migrateConfig } from '../core/nodes/migrate';
+import { statusFor } from './shared/status';
 
 const STATE_PREFIX = 'anomaly_';
-const STATUS_INTERVAL_MS = 1000;
-
-function number(value: unknown, fallback: number): number {
-  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-  return typeof n === 'number' && Number.isFinite(n) ? n : fallback;
-}
-
-/** The engine configuration from the node's saved configuration; throws a TwinFlowError naming what is wrong. */
-function engineConfig(config: TwinAnomalyConfig): EngineConfig {
-  const detector = config.detector;
-  if (detector !== 'hotelling' && !(DETECTOR_NAMES as string[]).includes(detector)) {
-    throw new TwinFlowError('unknownDetector', `unknown detector ${String(detector)}`, {
-      detector: String(detector),
-    });
-  }
-  let params: unknown;
-  try {
-    params = JSON.parse(config.params || '{}');
-  } catch {
-    throw new TwinFlowError('badParameter', 'the detector parameters are not valid JSON', {
-      parameter: 'params',
-    });
-  }
-  if (typeof params !== 'object' || params === null || Array.isArray(params)) {
-    throw new TwinFlowError('badParameter', 'the detector parameters must be a JSON object', {
-      parameter: 'params',
-    });
-  }
-  const alarmDefaults = alarmDefaultsFor(detector);
-  return {
-    detector,
-    params: params as Record<string, unknown>,
-    signals: config.signals
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
-    alarm: {
-      threshold: number(config.threshold, alarmDefaults.threshold),
-      raiseK: number(config.raiseK, alarmDefaults.raiseK),
-      raiseN: number(config.raiseN, alarmDefaults.raiseN),
-      clearM: number(config.clearM, alarmDefaults.clearM),
-    },
-    learnInAlarm: config.learnInAlarm === true,
-  };
-}
-
 /** Longest time a learned state goes without being marked for the file store's flush (see persist). */
 const REWRITE_MS = 1000;
+const COMMANDS = ['rebaseline', 'train-end'] as const;
+
+/**
+ * msg.payload by value, whatever realm built it: each signal's entry through the shared validator. The signal names
+ * themselves are data (`__proto__` included), so the top level is copied into a null-prototype record here.
+ */
+function payloadByValue(payload: unknown): unknown {
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload) || types.isProxy(payload)) {
+    return acceptPlain(payload);
+  }
+  const copy = Object.create(null) as Record<string, unknown>;
+  for (const key of Object.keys(payload)) {
+    copy[key] = acceptPlain((payload as Record<string, unknown>)[key], `msg.payload.${key}`);
+  }
+  return copy;
+}
 
 export = function register(RED: NodeAPI): void {
-  function TwinAnomalyNode(this: Node, raw: TwinAnomalyConfig): void {
-    RED.nodes.createNode(this, raw);
+  function TwinAnomalyNode(this: Node, raw: object): void {
+    RED.nodes.createNode(this, raw as never);
     const node = this;
-    const config = migrateConfig<TwinAnomalyConfig>(raw, TWIN_ANOMALY_MIGRATIONS);
     const clock = clockFor(RED);
-    const store = config.store || undefined;
-    const context = node.context();
-    // Learned state per twin, cached here and mirrored to node context (plain JSON) after every message.
-    const states = new Map<string, TwinAnomalyState>();
-    let engine: EngineConfig | undefined;
-    let params: Record<string, unknown> = {};
+    const status = statusFor(RED, node, 'twin-anomaly', clock);
+    const parsed = parse(raw);
+    let setup: { config: TwinAnomalyConfig; engine: Engine } | undefined;
     let configError: Error | undefined;
-    try {
-      engine = engineConfig(config);
-      params = detectorParams(engine);
-    } catch (err) {
-      configError = toNodeError(RED, 'twin-anomaly', err);
-      node.status({ fill: 'red', shape: 'ring', text: shortText(configError.message) });
-    }
-    let lastStatus = -Infinity;
-    const alarms = new Set<string>();
-
-    const showStatus = (score: number, warmingUp: boolean, force: boolean): void => {
-      const now = clock.now();
-      if (!force && now - lastStatus < STATUS_INTERVAL_MS) return;
-      lastStatus = now;
-      if (alarms.size > 0)
-        node.status({ fill: 'red', shape: 'dot', text: `alarm: ${[...alarms].slice(0, 2).join(', ')}` });
-      else if (warmingUp) node.status({ fill: 'yellow', shape: 'ring', text: 'learning' });
-      else node.status({ fill: 'green', shape: 'dot', text: `score ${score.toFixed(3)}` });
-    };
+    if ('errors' in parsed) configError = toNodeError(RED, 'twin-anomaly', parsed.error);
+    else setup = { config: parsed.config, engine: createEngine(parsed.config.engine) };
+    if (configError) status.error(configError);
+    const store = setup?.config.store || undefined;
+    const context = node.context();
+    // Learned state per key, cached here and mirrored to node context (plain JSON) after every message.
+    const states = new Map<string, TwinAnomalyState>();
+    const alarmed = new Set<string>();
 
     /**
-     * When each twin's state was last handed to a store that took it synchronously. Such a store (memory, or the file
-     * store's cache) keeps a reference to this very object, which engineUpdate changes in place: writing it again only
-     * marks it for the file store's next flush (which serialises the object as it is then), so once a second is
-     * enough. Context writes were a fifth of the node's cost per message. Asynchronous stores get every write.
+     * When each key's state was last handed to a store that took it synchronously. Such a store (memory, or the file
+     * store's cache) keeps a reference to this very object, which engineUpdate changes in place: writing it again
+     * only marks it for the file store's next flush, so once a second is enough. Asynchronous stores get every write.
      */
     const lastWrite = new Map<string, number>();
-    const persist = (twin: string, state: TwinAnomalyState): Promise<void> | undefined => {
-      const now = Date.now();
-      const last = lastWrite.get(twin);
-      if (last !== undefined && now - last < REWRITE_MS) return undefined;
-      const written = contextSetNow(context, contextKey(STATE_PREFIX, twin), state, store);
-      if (written) lastWrite.delete(twin);
-      else lastWrite.set(twin, now);
+    const persist = (
+      key: string,
+      state: TwinAnomalyState | undefined,
+      force = false,
+    ): Promise<void> | undefined => {
+      const now = clock.now();
+      const last = lastWrite.get(key);
+      if (!force && last !== undefined && now - last < REWRITE_MS) return undefined;
+      const written = contextSetNow(context, contextKey(STATE_PREFIX, key), state, store);
+      if (written || state === undefined) lastWrite.delete(key);
+      else lastWrite.set(key, now);
       return written;
     };
 
-    const stateOf = (twin: string, current: EngineConfig): MaybePromise<TwinAnomalyState> => {
-      const cached = states.get(twin);
+    const stateOf = (key: string, engine: Engine): MaybePromise<TwinAnomalyState> => {
+      const cached = states.get(key);
       if (cached) return cached;
-      return contextGet<TwinAnomalyState>(context, contextKey(STATE_PREFIX, twin), store).then((saved) => {
-        const state = saved && saved.detector === current.detector ? saved : engineInit(current);
-        states.set(twin, state);
-        if (state.alarm.active) alarms.add(twin);
+      return contextGet<unknown>(context, contextKey(STATE_PREFIX, key), store).then((saved) => {
+        let state = saved === undefined ? undefined : engineRestore(saved, engine);
+        if (saved !== undefined && !state) node.warn(RED._('twin-anomaly.warn.stateReset', { key }));
+        state ??= engineInit(engine);
+        states.set(key, state);
         return state;
       });
     };
 
-    /** Forgets what was learned for one twin, or for every twin this node has seen since it started. */
-    const reset = (twin: string | undefined): MaybePromise<void> => {
-      const targets = twin === undefined ? [...states.keys()] : [twin];
-      const writes: Promise<void>[] = [];
-      for (const t of targets) {
-        states.delete(t);
-        alarms.delete(t);
-        lastWrite.delete(t);
-        const written = contextSetNow(context, contextKey(STATE_PREFIX, t), undefined, store);
-        if (written) writes.push(written);
-      }
-      node.status({ fill: 'yellow', shape: 'ring', text: 'reset' });
-      if (writes.length > 0) return Promise.all(writes).then(() => undefined);
+    const all = (...writes: (Promise<void> | undefined)[]): MaybePromise<void> => {
+      const pending = writes.filter((w): w is Promise<void> => w !== undefined);
+      if (pending.length > 0) return Promise.all(pending).then(() => undefined);
     };
 
-    /** Learning pauses while the machine is not running (a configured boolean property that is false) or on request. */
-    const learning = (msg: InputMessage): boolean => {
-      if (msg.learn === false) return false;
-      if (!config.runningProperty || typeof msg.payload !== 'object' || msg.payload === null) return true;
-      const running = (msg.payload as Record<string, unknown>)[config.runningProperty];
-      const value =
-        typeof running === 'object' && running !== null ? (running as { value?: unknown }).value : running;
-      return value !== false;
+    /** Forgets what was learned for one key, or for every key this node has seen since it started. */
+    const reset = (key: string | undefined): MaybePromise<void> => {
+      const keys = key === undefined ? [...states.keys()] : [key];
+      for (const k of keys) {
+        states.delete(k);
+        alarmed.delete(k);
+      }
+      status.show('yellow', 'ring', 'reset');
+      return all(...keys.map((k) => persist(k, undefined, true)));
+    };
+
+    /** rebaseline (one key, one signal, or all) or train-end. */
+    const command = (msg: InputMessage, key: string | undefined, engine: Engine): MaybePromise<void> => {
+      const name = msg.command as (typeof COMMANDS)[number];
+      const signal = typeof msg.signal === 'string' ? msg.signal : undefined;
+      const apply = (k: string, state: TwinAnomalyState) => {
+        engineCommand(state, name, engine, clock.now(), signal);
+        return persist(k, state, true);
+      };
+      status.show('yellow', 'ring', name === 'rebaseline' ? 'rebaseline' : 'trainEnd');
+      if (key === undefined) return all(...[...states].map(([k, s]) => apply(k, s)));
+      return then(stateOf(key, engine), (state) => apply(key, state));
+    };
+
+    const showStatus = (result: AnomalyResult, state: TwinAnomalyState, engine: Engine): void => {
+      if (alarmed.size > 0)
+        return status.show('red', 'dot', 'alarm', { names: [...alarmed].slice(0, 2).join(', ') });
+      const progress = engineProgress(state, engine);
+      if (progress.phase === 'training') {
+        const done = String(progress.learned);
+        if (progress.total > 0)
+          return status.show('yellow', 'ring', 'training', { done, total: progress.total });
+        return status.show('yellow', 'ring', 'trainingOpen', { done });
+      }
+      if (result.warmingUp) return status.show('yellow', 'ring', 'learning');
+      const key = progress.phase === 'monitoring' ? 'monitoring' : 'score';
+      status.show('green', 'dot', key, { score: result.score.toFixed(3) });
+    };
+
+    const eventMessage = (key: string, result: AnomalyResult, now: number): NodeMessageInFlow | null => {
+      if (!result.event && result.signalEvents.length === 0) return null;
+      return {
+        _msgid: RED.util.generateId(),
+        topic: key,
+        payload: {
+          event: result.event ?? 'signal',
+          twin: key,
+          score: result.score,
+          contributors: result.contributors,
+          signals: result.alarms,
+          signalEvents: result.signalEvents,
+          detector: result.detector,
+          // Which watcher raised it, when several watch the same twin (an alarm list needs to tell them apart).
+          source: node.name || node.id,
+          timestamp: now,
+        },
+      } as unknown as NodeMessageInFlow;
     };
 
     const handle = (msg: InputMessage, send: Send): MaybePromise<void> => {
-      if (configError || !engine) throw configError ?? new Error('not configured');
-      const current = engine;
-      const twin = msg.topic === undefined || msg.topic === '' ? 'default' : String(msg.topic);
-      if (msg.reset === true) return reset(msg.topic === undefined || msg.topic === '' ? undefined : twin);
+      if (configError || !setup) throw configError ?? new Error('not configured');
+      const { config, engine } = setup;
+      const hasKey = msg.topic !== undefined && msg.topic !== '';
+      const key = hasKey ? String(msg.topic) : 'default';
+      checkKey(key, engine);
+      if (msg.reset === true) return reset(hasKey ? key : undefined);
+      if ((COMMANDS as readonly unknown[]).includes(msg.command))
+        return command(msg, hasKey ? key : undefined, engine);
+      if (!states.has(key) && states.size >= config.maxKeys) {
+        throw new TwinFlowError('tooManyKeys', `more than ${config.maxKeys} keys`, { limit: config.maxKeys });
+      }
       const now =
         typeof msg.timestamp === 'number' && Number.isFinite(msg.timestamp) ? msg.timestamp : clock.now();
       // Read and check everything first: a bad value must leave the learned state untouched.
-      // By value, whatever realm built it (a function node's objects included).
-      msg.payload = acceptPlain(msg.payload);
-      const inputs = readSignals(msg.payload, current, config.signalName || 'value', now);
-      const learn = learning(msg);
-      return then(stateOf(twin, current), (state) => {
-        const { result } = engineUpdate(state, inputs, current, params, now, learn);
-        const written = persist(twin, state);
-        if (result.alarm) alarms.add(twin);
-        else alarms.delete(twin);
-        const anomalyMsg = Object.assign(msg, {
-          anomaly: {
-            score: result.score,
-            warmingUp: result.warmingUp,
-            alarm: result.alarm,
-            detector: result.detector,
-            contributors: result.contributors,
-            signals: result.signals,
-          },
+      const inputs = readSignals(payloadByValue(msg.payload), engine, config.signalName, now);
+      const learn = learningWanted(msg.learn, msg.payload, config.runningProperty);
+      return then(stateOf(key, engine), (state) => {
+        const { result } = engineUpdate(state, inputs, engine, now, learn);
+        const written = persist(key, state);
+        if (result.alarm) alarmed.add(key);
+        else alarmed.delete(key);
+        const { score, warmingUp, alarm, detector, contributors, signals, alarms, phase } = result;
+        Object.assign(msg, {
+          anomaly: { score, warmingUp, alarm, detector, contributors, signals, alarms, phase },
         });
-        const event = result.event
-          ? ({
-              _msgid: RED.util.generateId(),
-              topic: twin,
-              payload: {
-                event: result.event,
-                twin,
-                score: result.score,
-                contributors: result.contributors,
-                detector: result.detector,
-                // Which watcher raised it, when several watch the same twin (an alarm list needs to tell them apart).
-                source: node.name || node.id,
-                timestamp: now,
-              },
-            } as unknown as NodeMessageInFlow)
-          : null;
-        send([anomalyMsg as NodeMessageInFlow, event]);
-        showStatus(result.score, result.warmingUp, result.event !== null);
+        send([msg as NodeMessageInFlow, eventMessage(key, result, now)]);
+        showStatus(result, state, engine);
         return written;
       });
     };
 
-    node.on('input', handleInput(RED, node, 'twin-anomaly', handle) as (msg: NodeMessageInFlow) => void);
-    node.on('close', (_removed: boolean, done: () => void) => done());
+    node.on('input', handleInput(RED, node, 'twin-anomaly', handle, (error) => status.error(error)) as never);
+    node.on('close', (_removed: boolean, done: () => void) => {
+      status.close();
+      done();
+    });
   }
   RED.nodes.registerType('twin-anomaly', TwinAnomalyNode);
 };

@@ -36,6 +36,7 @@ export = function register(RED: NodeAPI): void {
         config.store || undefined,
         this.model,
         clockFor(RED),
+        (err) => this.error(toNodeError(RED, 'twin-model', err)),
       );
       this.store.ready.catch((err: unknown) => this.error(toNodeError(RED, 'twin-model', err)));
     } catch (err) {

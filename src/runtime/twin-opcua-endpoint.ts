@@ -1,29 +1,16 @@
 import type { NodeAPI, NodeDef } from 'node-red';
 import { join } from 'node:path';
 import { setErrorLogger, setWarningLogger } from 'node-opcua';
+import { migrateConfig } from '../core/nodes/migrate';
+import { MIGRATIONS, parse, type EndpointSettings } from '../core/nodes/twin-opcua-endpoint';
 import { browseChildren } from './opcua/browse';
-import { OpcuaConnection, type ConnectionOptions } from './opcua/connection';
+import { OpcuaConnection } from './opcua/connection';
 import type { OpcuaEndpointNode } from './opcua/endpoint-node';
 import { clockFor } from './shared/clock';
-import { migrateConfig, type Migration } from '../core/nodes/migrate';
-
-interface EndpointConfig extends NodeDef {
-  version: number;
-  url: string;
-  securityMode: ConnectionOptions['securityMode'];
-  securityPolicy: ConnectionOptions['securityPolicy'];
-}
-
-const MIGRATIONS: readonly Migration<EndpointConfig>[] = [
-  {
-    to: 1,
-    up: (c) => ({ url: 'opc.tcp://127.0.0.1:4840', securityMode: 'None', securityPolicy: 'None', ...c }),
-  },
-];
 
 export = function register(RED: NodeAPI): void {
   // node-opcua writes its warnings and errors straight to the console; route them into Node-RED's log instead, at
-  // debug level: what matters to the user (connection state, bad items) reaches the nodes' status and the debug tab.
+  // debug level: what matters to the user (connection state and its cause, bad items) is said by the nodes.
   const toLog = (...args: unknown[]): void => RED.log.debug(`node-opcua: ${args.map(String).join(' ')}`);
   setWarningLogger(toLog);
   setErrorLogger(toLog);
@@ -49,33 +36,37 @@ export = function register(RED: NodeAPI): void {
     },
   );
 
-  function TwinOpcuaEndpoint(this: OpcuaEndpointNode, raw: EndpointConfig): void {
+  function TwinOpcuaEndpoint(this: OpcuaEndpointNode, raw: NodeDef & Partial<EndpointSettings>): void {
     RED.nodes.createNode(this, raw);
-    const config = migrateConfig<EndpointConfig>(raw, MIGRATIONS);
+    const parsed = parse(migrateConfig<EndpointSettings>(raw, MIGRATIONS));
+    if ('errors' in parsed) {
+      // The nodes that use it say so at Catch and in their status.
+      this.configError = new Error(`${raw.url ?? ''}: ${parsed.errors.join('; ')}`);
+      this.error(this.configError.message);
+      return;
+    }
+    const config = parsed.config;
     const credentials =
       (this as unknown as { credentials?: { user?: string; password?: string } }).credentials ?? {};
     const userDir = (RED.settings as unknown as { userDir?: string }).userDir ?? process.cwd();
     this.url = config.url;
     // One connection for every node that uses this endpoint; it opens when the first one needs it.
-    this.connection = new OpcuaConnection({
-      url: config.url,
-      securityMode: config.securityMode,
-      securityPolicy: config.securityPolicy,
+    const connection = new OpcuaConnection({
+      ...config,
       userName: credentials.user || undefined,
       password: credentials.password || undefined,
       pkiFolder: join(userDir, 'twinflow-opcua-pki'),
       clock: clockFor(RED),
     });
-    // An untrusted server certificate needs the user to act, once: say so in the log with the folders involved.
-    let warned = false;
-    this.connection.on('state', (state, detail) => {
-      if (state === 'error' && detail.startsWith('untrusted server certificate') && !warned) {
-        warned = true;
-        this.warn(`${config.url}: ${detail}`);
-      }
+    this.connection = connection;
+    // One log line per change of state, naming the endpoint and, when it fails, the cause.
+    connection.on('state', (state) => {
+      if (state === 'connected') this.log(`${config.url}: connected`);
+      else if (state === 'disconnected') this.warn(`${config.url}: disconnected: ${connection.cause}`);
+      else if (state === 'reconnecting') this.warn(`${config.url}: ${connection.cause}, reconnecting`);
     });
     this.on('close', (_removed: boolean, done: () => void) => {
-      this.connection?.close().then(done, done);
+      connection.close().then(done, done);
     });
   }
   RED.nodes.registerType('twin-opcua-endpoint', TwinOpcuaEndpoint, {

@@ -3,19 +3,22 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Node } from 'node-red';
+import { DataType } from 'node-opcua';
 import {
   collect,
   helper,
+  lastStatus,
   loadNode,
   useSettings,
   waitFor,
   type AnyMessage,
   type TestFlow,
 } from '../helpers/node-red';
+import { withCatalogue } from '../helpers/catalogue';
 import { PLANT_NAMESPACE, PlantServer } from '../helpers/opcua-server';
 
 const endpointNode = loadNode('twin-opcua-endpoint');
-const mapNode = loadNode('twin-opcua-map');
+const mapNode = withCatalogue(loadNode('twin-opcua-map'));
 
 type Sample = {
   value: unknown;
@@ -145,15 +148,15 @@ describe('integration: twin-opcua-map against a real node-opcua server', functio
     const values = collect(node('values'));
     await waitFor(() => latest(values).get('Pump01')?.speed?.quality === 'good', 10_000, 'good values');
     const ghost = latest(values).get('Pump01')!.ghost;
-    assert.deepEqual([ghost.value, ghost.quality, ghost.statusCode], [null, 'bad', 'BadNodeIdUnknown']);
+    assert.deepEqual([ghost.value, ghost.quality, ghost.statusCode], [null, 'bad', 'BadNoMatch']);
     const statuses: { text?: string }[] = [];
     (node('m1') as unknown as NodeJS.EventEmitter).on('call:status', (c: { args: [{ text?: string }] }) =>
       statuses.push(c.args[0]),
     );
     await waitFor(
-      () => statuses.some((s) => s.text === '4 items, 1 failed'),
+      () => statuses.some((s) => /^127\.0\.0\.1:\d+ 4\/5 items, 1 bad$/.test(s.text ?? '')),
       8000,
-      'a retry with the same result',
+      'a status naming the endpoint and the bad item',
     );
   });
 
@@ -163,8 +166,9 @@ describe('integration: twin-opcua-map against a real node-opcua server', functio
     await waitFor(() => latest(values).get('Pump01')?.temperature !== undefined, 10_000, 'first values');
     const seen = () =>
       values.filter((m) => (m.payload as Record<string, unknown>).temperature !== undefined).length;
-    // The first read and the subscription's initial notification both bring the value; count from after both.
-    await waitFor(() => seen() >= 2, 5000, 'the initial notification');
+    // The subscription's initial notification brings the value once.
+    await waitFor(() => seen() >= 1, 5000, 'the initial notification');
+    await new Promise((r) => setTimeout(r, 300));
     const before = seen();
     server.set('Pump01', 'Temperature', 61); // 1 K: inside the 5 K deadband
     await new Promise((r) => setTimeout(r, 600));
@@ -239,16 +243,16 @@ describe('integration: twin-opcua-map against a real node-opcua server', functio
       assert.deepEqual(Object.keys(bad).sort(), ['level', 'speed', 'state', 'temperature']);
       assert.equal(bad.speed.value, null);
       volatile.set('Pump01', 'Speed', 777);
-      const restartedAt = Date.now();
       await volatile.start(port);
+      const backAt = Date.now();
+      // The fast first retries (every 250 ms) bring the values back within about a second of the server: the
+      // target is 2 s (bench:opcua-field measures it at 5,000 items); 5 s leaves a margin for a busy machine.
       await waitFor(
         () => latest(values).get('Pump01')?.speed.value === 777,
-        20_000,
-        'values after the restart',
+        5000,
+        'values within 5 s of the server being back',
       );
-      console.log(
-        `      values back ${((Date.now() - restartedAt) / 1000).toFixed(1)} s after the server restarted`,
-      );
+      console.log(`      values back ${((Date.now() - backAt) / 1000).toFixed(2)} s after the server was back`);
       assert.equal(latest(values).get('Pump01')!.speed.quality, 'good');
     } finally {
       await helper.unload();
@@ -278,7 +282,6 @@ describe('integration: twin-opcua-map against a real node-opcua server', functio
     await helper.load([endpointNode, mapNode], flow(server.url, mapping(1)));
     const plain = collect(node('values'));
     await waitFor(() => latest(plain).get('Pump01')?.state !== undefined, 10_000, 'first values');
-    // (The first values come twice: the subscription's initial notification and the read after subscribing.)
     await new Promise((r) => setTimeout(r, 300));
     const settled = plain.length;
     await new Promise((r) => setTimeout(r, 1200));
@@ -325,5 +328,92 @@ describe('integration: twin-opcua-map against a real node-opcua server', functio
       await helper.unload();
       await big.dispose();
     }
+  });
+});
+
+describe('integration: one bad item among 1,000 stays one bad item', function () {
+  this.timeout(90_000);
+  let userDir: string;
+  let plant: PlantServer;
+
+  before(async () => {
+    plant = new PlantServer(250, { missing: ['Pump137.Temperature'] });
+    await plant.start();
+  });
+  after(async () => {
+    await plant.dispose();
+  });
+  beforeEach(() => {
+    userDir = mkdtempSync(join(tmpdir(), 'twinflow-opcua-items-'));
+    useSettings({ userDir });
+  });
+  afterEach(async () => {
+    await helper.unload();
+    useSettings({});
+    rmSync(userDir, { recursive: true, force: true });
+  });
+
+  it('999 deliver, the missing NodeId is bad once at Catch, retried alone, and joins when the server adds it', async () => {
+    const byNodeId = JSON.parse(mapping(250)) as { properties: Record<string, unknown>[] };
+    // Temperature by NodeId: it resolves on the client and the server refuses the monitored item (BadNodeIdUnknown).
+    byNodeId.properties[1] = {
+      ...byNodeId.properties[1],
+      browsePath: undefined,
+      nodeId: `nsu=${PLANT_NAMESPACE};s={instance}.Temperature`,
+    };
+    await helper.load([endpointNode, mapNode], flow(plant.url, JSON.stringify(byNodeId)));
+    const values = collect(node('values'));
+    const caught = collect(node('caught'));
+    await waitFor(
+      () => latest(values).get('Pump137')?.temperature?.quality === 'bad',
+      30_000,
+      'the missing item bad',
+    );
+    await waitFor(
+      () =>
+        latest(values).size === 250 && [...latest(values).values()].every((p) => p.state?.quality === 'good'),
+      30_000,
+      '999 good',
+    );
+    const missing = latest(values).get('Pump137')!.temperature;
+    assert.deepEqual([missing.value, missing.statusCode], [null, 'BadNodeIdUnknown']);
+    assert.equal(caught.length, 1, 'one Catch error for the one bad item');
+    assert.match(
+      String((caught[0].error as { message: string }).message),
+      /Pump137\.temperature: BadNodeIdUnknown/,
+    );
+    const first = { ...plant.createMonitoredItems };
+    assert.equal(first.items, 1000, 'every item asked for once');
+    // Two retries (after 1 s and 2 s) of the bad item alone, while the others keep delivering.
+    await waitFor(() => plant.createMonitoredItems.requests >= first.requests + 2, 10_000, 'two retries');
+    const retried = {
+      requests: plant.createMonitoredItems.requests - first.requests,
+      items: plant.createMonitoredItems.items - first.items,
+    };
+    assert.equal(retried.items, retried.requests, 'each retry asks for the one bad item only');
+    assert.equal(caught.length, 1, 'a retry that fails again is not a new error');
+    plant.set('Pump250', 'Speed', 4321);
+    await waitFor(
+      () => latest(values).get('Pump250')?.speed.value === 4321,
+      5000,
+      'the others still deliver',
+    );
+    // The server gets the node; the next retry (at most 4 s later) brings it in.
+    plant.addVariable('Pump137', 'Temperature', DataType.Double, 66.5);
+    await waitFor(
+      () => latest(values).get('Pump137')?.temperature.quality === 'good',
+      15_000,
+      'the item joined',
+    );
+    assert.equal(latest(values).get('Pump137')!.temperature.value, 66.5);
+    assert.equal(
+      plant.createMonitoredItems.items - first.items,
+      plant.createMonitoredItems.requests - first.requests,
+    );
+    await waitFor(
+      () => /1,000 items$/.test(String(lastStatus(node('m1'))?.text)),
+      3000,
+      'the status without bad items',
+    );
   });
 });

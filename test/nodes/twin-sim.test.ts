@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { Node } from 'node-red';
 import { ManualClock } from '../helpers/clock';
 import {
@@ -12,6 +13,7 @@ import {
   settle,
   type TestFlow,
   useSettings,
+  waitFor,
 } from '../helpers/node-red';
 
 const twinSim = loadNode('twin-sim');
@@ -234,5 +236,146 @@ describe('twin-sim node (built bundle, real runtime)', function () {
     const out = collect(node('out'));
     await send({ payload: {} });
     assert.ok(Math.abs((out[0].payload as Envelope).T.value - (20 + 50 * (1 - Math.exp(-1)))) < 1e-5);
+  });
+});
+
+describe('twin-sim node: never a hang (system clock, real event loop)', function () {
+  this.timeout(120_000);
+  let loop: IntervalHistogram;
+  beforeEach(() => {
+    useSettings({});
+    loop = monitorEventLoopDelay({ resolution: 10 });
+  });
+  afterEach(async () => {
+    loop.disable();
+    await helper.unload();
+  });
+  /** The longest the event loop was held while `work` ran, in ms. */
+  async function maxDelayDuring(work: () => Promise<void>): Promise<number> {
+    loop.reset();
+    loop.enable();
+    await work();
+    await settle(30); // the monitor samples on a 10 ms timer: let a late sample land
+    loop.disable();
+    return loop.max / 1e6;
+  }
+  // The test helper's RED._ returns the key, so a status reads as its catalogue key ("progress" is "run 42%").
+  const statusTexts = (): string[] =>
+    (node('s1').status as unknown as { getCalls(): { args: [{ fill?: string; text?: string }] }[] })
+      .getCalls()
+      .map((c) => `${c.args[0].fill}:${c.args[0].text}`);
+
+  it('ends hostile messages with an error at Catch, within the budget, and changes nothing', async () => {
+    const stiff = JSON.stringify({
+      states: Object.fromEntries(
+        Array.from({ length: 50 }, (_, i) => [
+          `x${i}`,
+          { start: 1, derivative: `-1e7 * (x${i} - ${i === 0 ? 'u' : `x${i - 1}`})` },
+        ]),
+      ),
+      inputs: { u: 0 },
+    });
+    const tenYears = 10 * 365.25 * 86400_000;
+    const cases: [Record<string, unknown>, AnyMessage[], string][] = [
+      [
+        { model: 'pid', params: '{}', initialInputs: '{}', step: '0.05' },
+        [{ dt: 1e17 }],
+        'TWINFLOW_TOO_LONG',
+      ],
+      [
+        { model: 'pid', params: '{"sampleTime": 1e-9}', initialInputs: '{}' },
+        [{ payload: {}, dt: 1 }],
+        'TWINFLOW_OVER_BUDGET',
+      ],
+      [
+        { model: 'motor-thermal', mode: 'shadow', params: '{}', initialInputs: '{}' },
+        [
+          { timestamp: Date.now(), payload: { current: 50 } },
+          { timestamp: Date.now() + tenYears, payload: { current: 50 } },
+        ],
+        'TWINFLOW_TOO_LONG',
+      ],
+      [
+        { model: 'ode', ode: stiff, params: '{}', initialInputs: '{}' },
+        [{ payload: {} }],
+        'TWINFLOW_TOO_STIFF',
+      ],
+    ];
+    for (const [settings, messages, expected] of cases) {
+      await helper.load(twinSim, flow({ ...settings, version: 3 }));
+      const caught = collect(node('caught'));
+      for (const msg of messages.slice(0, -1)) await send(msg);
+      const before = JSON.stringify(await snapshot());
+      const delay = await maxDelayDuring(() => send(messages.at(-1)!));
+      assert.equal(
+        (caught[0]?.error as { code?: string } | undefined)?.code,
+        expected,
+        JSON.stringify(settings),
+      );
+      assert.ok(delay < 200, `event loop held ${delay} ms by ${expected}`);
+      assert.equal(JSON.stringify(await snapshot()), before, `${expected} changed the simulation`);
+      await helper.unload();
+    }
+    // restore with a step of 1e-12 s
+    await helper.load(twinSim, flow({ version: 3 }));
+    const caught = collect(node('caught'));
+    const snap = await snapshot();
+    await send({ command: 'restore', payload: { ...snap, h: 1e-12 } });
+    assert.equal((caught[0]?.error as { code?: string } | undefined)?.code, 'TWINFLOW_BAD_SNAPSHOT');
+    assert.deepEqual(await snapshot(), snap);
+  });
+
+  it('runs a 1M-step batch in slices with progress, keeping the event loop free', async () => {
+    await helper.load(
+      twinSim,
+      flow({ model: 'motor-thermal', params: '{}', initialInputs: '{}', version: 3 }),
+    );
+    const results = collect(node('results'));
+    const delay = await maxDelayDuring(() =>
+      sendAndWait('s1', { command: 'run', payload: 1_000_000 }, 110_000),
+    );
+    assert.equal((results[0]?.payload as { time: number }).time, 1_000_000);
+    assert.equal(((await snapshot()) as { time: number }).time, 1_000_000, 'a run commits its end');
+    const progress = statusTexts().filter((t) => t === 'blue:progress');
+    assert.ok(progress.length >= 1, `progress statuses: ${statusTexts().join(' | ')}`);
+    assert.ok(delay < 200, `event loop held ${delay} ms`);
+  });
+
+  it('cancels a long fork: the fork ends at Catch, cancel answers on the third output', async () => {
+    await helper.load(twinSim, flow({ version: 3, step: '0.001' }));
+    const results = collect(node('results'));
+    const caught = collect(node('caught'));
+    const before = await snapshot();
+    node('s1').receive({ command: 'fork', payload: 1000 } as never);
+    await waitFor(() => statusTexts().includes('blue:progress'), 20_000, 'a progress status');
+    await send({ command: 'cancel' });
+    await waitFor(() => caught.length > 0, 5000, 'the fork to end');
+    assert.equal((caught[0].error as { code?: string }).code, 'TWINFLOW_CANCELLED');
+    const reply = results.find((m) => m.command === 'cancel')!.payload as Record<string, unknown>;
+    assert.equal(reply.cancelled, true);
+    assert.equal(reply.command, 'fork');
+    assert.ok(typeof reply.progress === 'number' && reply.progress < 100);
+    assert.deepEqual(await snapshot(), before);
+    await send({ command: 'cancel' });
+    assert.deepEqual(results.at(-1)!.payload, { cancelled: false }, 'nothing to cancel');
+  });
+});
+
+describe('twin-sim node: the real-time clock against the system clock', function () {
+  this.timeout(10_000);
+  beforeEach(() => useSettings({}));
+  afterEach(() => helper.unload());
+
+  it('at speed 10 stamps no output ahead of the wall clock', async () => {
+    await helper.load(twinSim, flow({ mode: 'realtime', speed: '10', autostart: true, version: 3 }));
+    const late: number[] = [];
+    let outputs = 0;
+    node('out').on('input', (msg: AnyMessage) => {
+      outputs++;
+      const stamp = (msg.sim as { timestamp: number }).timestamp;
+      if (stamp > Date.now()) late.push(stamp - Date.now());
+    });
+    await waitFor(() => outputs >= 10, 5000, 'ten plant steps');
+    assert.deepEqual(late, [], 'timestamps ahead of the wall clock (ms)');
   });
 });

@@ -20,7 +20,13 @@ export interface AlarmState {
 
 export type AlarmEvent = 'raise' | 'clear' | null;
 
-export const ALARM_DEFAULTS: AlarmParams = { threshold: 0.99, raiseK: 3, raiseN: 5, clearM: 10 };
+/**
+ * For the statistical detectors, whose score is 1 minus a tail probability: raise when 3 of the last 5 samples are
+ * beyond the 99.9 % limit. On independent normal data a sample is beyond it with probability 0.001, so a false alarm
+ * needs three such samples within five: about 10 * 0.001^3 = 1e-8 per sample (one in 100 million samples; twice as
+ * often for hotelling, which judges two statistics). A real shift of 4 sigma or more raises within a few samples.
+ */
+export const ALARM_DEFAULTS: AlarmParams = { threshold: 0.999, raiseK: 3, raiseN: 5, clearM: 10 };
 
 export function alarmInit(): AlarmState {
   return { active: false, recent: [], normalRun: 0 };

@@ -1,3 +1,4 @@
+import { ewVarianceAdd, type EwVariance } from '../stats/ew-variance';
 import { WARMING_UP, type Detector } from './detector';
 import {
   DETECTION,
@@ -43,17 +44,14 @@ export interface AutoScaleState {
   memory: PatternMemoryState;
 }
 
-export interface AutoState {
-  n: number;
-  mean: number;
-  variance: number;
+export interface AutoState extends EwVariance {
   scales: AutoScaleState[];
 }
 
 export const auto: Detector<AutoParams, AutoState> = {
   name: 'auto',
   // One event is one report (the quiet period), so k of n would never be met: one detection raises.
-  alarm: { raiseK: 1, raiseN: 1 },
+  alarm: { threshold: DETECTION, raiseK: 1, raiseN: 1 },
   defaults: {
     scales: [1, 8, 64],
     window: 3,
@@ -79,17 +77,7 @@ export const auto: Detector<AutoParams, AutoState> = {
   update(state, x, _t, p, learn) {
     const spread = Math.max(Math.sqrt(state.variance), p.minRelativeStd * (Math.abs(state.mean) + 1));
     const expected = state.n > 0 ? state.mean : x;
-    if (learn) {
-      if (state.n === 0) state.mean = x;
-      else {
-        // West (1979) incremental exponentially weighted variance.
-        const d = x - state.mean;
-        const incr = p.alpha * d;
-        state.mean += incr;
-        state.variance = (1 - p.alpha) * (state.variance + d * incr);
-      }
-      state.n += 1;
-    }
+    if (learn) ewVarianceAdd(state, x, p.alpha);
     let score = 0;
     for (let i = 0; i < p.scales.length; i++) {
       const scale = state.scales[i];

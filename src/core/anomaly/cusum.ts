@@ -25,7 +25,7 @@ export interface CusumState {
 
 export const cusum: Detector<CusumParams, CusumState> = {
   name: 'cusum',
-  defaults: { k: 0.5, h: 8, warmup: 50, minStd: 1e-9 },
+  defaults: { k: 0.5, h: 10, warmup: 50, minStd: 1e-9 },
   init: () => ({ reference: welford(), high: 0, low: 0 }),
   update(state, x, _t, p, learn) {
     const ref = state.reference;

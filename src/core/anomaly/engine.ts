@@ -1,52 +1,110 @@
-import { isPlainObject, isSample } from '../envelope';
+import { isSample } from '../envelope';
 import { TwinFlowError } from '../errors';
 import { alarmInit, alarmUpdate, type AlarmEvent, type AlarmParams, type AlarmState } from './alarm';
-import type { DetectorResult } from './detector';
-import {
-  HOTELLING_DEFAULTS,
-  hotellingInit,
-  hotellingUpdate,
-  type HotellingParams,
-  type HotellingState,
-} from './hotelling';
-import { DETECTORS, type AnyDetector, type DetectorName } from './registry';
+import type { DetectorResult, LearningPhase } from './detector';
+import { DETECTORS, isDetectorName, type AnyDetector } from './registry';
 import { checkSample } from './sample';
 
 /**
- * Everything twin-anomaly does with one message for one twin, as a pure function over plain JSON state, so the node,
- * the replay CLI and the tests share it: pick the signals, skip what is not trustworthy (bad quality, stale), score
- * each signal (or the vector, for the multivariate detector), combine, run the alarm.
+ * Everything twin-anomaly does with one message for one key (a twin), as pure functions over plain-JSON state, so
+ * the node, the replay CLI and the benchmarks share it: pick the signals, skip what is not trustworthy (bad quality,
+ * stale), score each signal (or the vector, for a multivariate detector), run each signal's alarm, and learn
+ * according to the learning mode.
+ *
+ * Learning modes:
+ * - `online`: learning goes on. A signal in alarm stops teaching its detector (an anomaly must not become normal at
+ *   once), but once the alarm has lasted `adaptAfter` (samples or time) the signal relearns from the new level: a
+ *   sustained new regime becomes the new normal, and the alarm, raised once, clears `clearM` normal samples later.
+ * - `train-then-monitor`: learn on the first N samples, a duration, or until a `train-end` command; then freeze.
+ *   The alarm stays raised while the process is away from its baseline, until a `rebaseline` command.
+ *
+ * Each signal has its own detector state, phase and alarm (a unit): one signal's alarm never pauses another's
+ * learning. A multivariate detector has one unit for the vector and, when `signalAlarms` is on, an alarm per signal
+ * that counts the anomalous samples in which that signal contributed more than an even share.
+ *
+ * Names are data: units live in null-prototype records, so `__proto__`, `constructor` or `toString` are ordinary
+ * signal names. The number of signals, the length of names and the magnitude of values are bounded.
  */
-export type EngineDetector = DetectorName | 'hotelling';
+export type LearningMode = 'online' | 'train-then-monitor';
+export type UnitPhase = LearningPhase | 'monitoring';
+
+/** A horizon in samples, in milliseconds, or both (whichever comes first); 0 = not used. */
+export interface Horizon {
+  samples: number;
+  ms: number;
+}
+
+export interface EngineLimits {
+  /** Signals per key. */
+  signals: number;
+  /** Characters in a key or signal name. */
+  nameLength: number;
+  /** Largest accepted absolute value. */
+  magnitude: number;
+}
 
 export interface EngineConfig {
-  detector: EngineDetector;
+  detector: string;
   /** Overrides of the detector's defaults. */
   params: Record<string, unknown>;
-  /** Signals to watch; empty: every numeric property that arrives (in first-seen order for the multivariate one). */
+  /** Signals to watch; empty: every numeric property that arrives (in first-seen order for a multivariate one). */
   signals: string[];
   alarm: AlarmParams;
-  /** Keep learning while the alarm is raised (default false: an anomaly must not become the new normal). */
+  /** Keep learning at full weight while a signal is in alarm (online mode). */
   learnInAlarm: boolean;
+  mode: LearningMode;
+  /** train-then-monitor: when training ends (both 0: only on a `train-end` command). */
+  train: Horizon;
+  /** online: how long an alarm lasts before its signal relearns (both 0: never). */
+  adaptAfter: Horizon;
+  /** Multivariate detectors: an alarm per signal as well. */
+  signalAlarms: boolean;
+  limits: EngineLimits;
+}
+
+/** A configuration checked once: the detector and its full parameters. */
+export interface Engine {
+  config: EngineConfig;
+  detector: AnyDetector;
+  params: Record<string, unknown>;
+}
+
+export interface UnitState {
+  detector: unknown;
+  alarm: AlarmState;
+  phase: UnitPhase;
+  /** Samples learned in this phase. */
+  learned: number;
+  /** When this phase started (ms). */
+  started: number;
+  /** Samples since the alarm was raised (online). */
+  inAlarm: number;
+  /** Relearning after a long alarm (online): learns although the alarm is still raised. */
+  adapting: boolean;
+  /** Multivariate: each signal's alarm. */
+  signals?: Record<string, AlarmState>;
 }
 
 export interface TwinAnomalyState {
-  detector: EngineDetector;
-  signals: Record<string, unknown>;
-  /** For the multivariate detector: its signal order and state. */
-  vector?: { names: string[]; state: HotellingState };
-  alarm: AlarmState;
+  version: 2;
+  detector: string;
+  mode: LearningMode;
+  /** Univariate: one unit per signal (null-prototype record). */
+  units: Record<string, UnitState>;
+  /** Multivariate: the signal order and its one unit. */
+  vector?: { names: string[]; unit: UnitState };
 }
 
 export interface SignalInput {
-  value: unknown;
+  value: number;
   timestamp: number;
-  /** Not scored nor learned (bad quality, stale). */
+  /** Not scored nor learned (bad quality, stale, missing). */
   skip: boolean;
 }
 
 export interface SignalResult extends DetectorResult {
   skipped?: boolean;
+  alarm?: boolean;
 }
 
 export interface AnomalyResult {
@@ -55,148 +113,348 @@ export interface AnomalyResult {
   signals: Record<string, SignalResult>;
   /** Signals by share of the anomaly, largest first (shares sum to 1 when the score is above 0). */
   contributors: { signal: string; share: number }[];
+  /** The key's alarm: raised while any of its signals' alarms is. */
   alarm: boolean;
   event: AlarmEvent;
-  detector: EngineDetector;
+  /** Signals whose own alarm is raised. */
+  alarms: string[];
+  /** Signals whose own alarm was raised or cleared by this message. */
+  signalEvents: { signal: string; event: 'raise' | 'clear' }[];
+  detector: string;
+  phase: UnitPhase;
 }
 
-export function engineInit(config: EngineConfig): TwinAnomalyState {
-  return { detector: config.detector, signals: {}, alarm: alarmInit() };
-}
+export const record = <T>(): Record<string, T> => Object.create(null) as Record<string, T>;
+const own = (o: object, key: string): boolean => Object.prototype.hasOwnProperty.call(o, key);
 
-function detectorOf(config: EngineConfig): AnyDetector {
-  return DETECTORS[config.detector as DetectorName] as AnyDetector;
-}
-
-export function detectorParams(config: EngineConfig): Record<string, unknown> {
-  const defaults = config.detector === 'hotelling' ? HOTELLING_DEFAULTS : detectorOf(config).defaults;
+/** Checks a configuration: a known detector and parameters it has, of the right types. */
+export function createEngine(config: EngineConfig): Engine {
+  if (!isDetectorName(config.detector)) {
+    throw new TwinFlowError('unknownDetector', `unknown detector ${String(config.detector)}`, {
+      detector: String(config.detector),
+    });
+  }
+  const detector = DETECTORS[config.detector] as AnyDetector;
+  const defaults = detector.defaults as Record<string, unknown>;
   const params: Record<string, unknown> = { ...defaults };
   for (const [key, value] of Object.entries(config.params)) {
-    if (!(key in defaults)) {
+    if (!own(defaults, key)) {
       throw new TwinFlowError('unknownParameter', `${config.detector} has no parameter ${key}`, {
         parameter: key,
       });
     }
-    if (typeof value !== typeof (defaults as Record<string, unknown>)[key]) {
-      throw new TwinFlowError(
-        'badParameter',
-        `${config.detector} parameter ${key} must be a ${typeof (defaults as Record<string, unknown>)[key]}`,
-        {
-          parameter: key,
-        },
-      );
+    const wanted = Array.isArray(defaults[key]) ? 'array' : typeof defaults[key];
+    const got = Array.isArray(value) ? 'array' : typeof value;
+    if (got !== wanted || (typeof value === 'number' && !Number.isFinite(value))) {
+      throw new TwinFlowError('badParameter', `${config.detector} parameter ${key} must be a ${wanted}`, {
+        parameter: key,
+      });
     }
     params[key] = value;
   }
-  return params;
+  return { config, detector, params };
 }
+
+function checkName(kind: 'signal' | 'key', name: string, limits: EngineLimits): void {
+  if (name.length > limits.nameLength) {
+    throw new TwinFlowError('nameTooLong', `a ${kind} name is longer than ${limits.nameLength} characters`, {
+      kind,
+      limit: limits.nameLength,
+    });
+  }
+}
+
+export function checkKey(key: string, engine: Engine): void {
+  checkName('key', key, engine.config.limits);
+}
+
+const isRecord = (x: unknown): x is Record<string, unknown> =>
+  typeof x === 'object' &&
+  x !== null &&
+  !Array.isArray(x) &&
+  Object.prototype.toString.call(x) === '[object Object]';
 
 /**
  * Reads the signals of a message: a number (one signal, `defaultSignal`), an object of values, or samples
  * `{value, quality, stale, sourceTimestamp}` as twin-state sends them. Samples of bad quality, or stale, are
  * skipped rather than learned.
- * @throws TwinFlowError for a payload that is neither, or a value that is not a finite number.
+ * @throws TwinFlowError for a payload that is neither, a value that is not a finite number or beyond the magnitude
+ * limit, too many signals or too long a name; nothing has been changed then.
  */
 export function readSignals(
   payload: unknown,
-  config: EngineConfig,
+  engine: Engine,
   defaultSignal: string,
   now: number,
 ): Record<string, SignalInput> {
-  const inputs: Record<string, SignalInput> = {};
+  const { signals, limits } = engine.config;
+  const inputs = record<SignalInput>();
   if (typeof payload === 'number') {
-    inputs[defaultSignal] = { value: checkSample(defaultSignal, payload, now), timestamp: now, skip: false };
+    checkName('signal', defaultSignal, limits);
+    inputs[defaultSignal] = {
+      value: checkSample(defaultSignal, payload, now, limits.magnitude),
+      timestamp: now,
+      skip: false,
+    };
     return inputs;
   }
-  if (!isPlainObject(payload)) {
+  if (!isRecord(payload)) {
     throw new TwinFlowError(
       'payloadNotSignals',
       'msg.payload must be a number or an object of numeric signals',
       {},
     );
   }
-  const names = config.signals.length > 0 ? config.signals : Object.keys(payload);
+  const names = signals.length > 0 ? signals : Object.keys(payload);
+  let count = 0;
   for (const name of names) {
-    if (!Object.prototype.hasOwnProperty.call(payload, name)) continue;
+    if (!own(payload, name)) continue;
     const entry = payload[name];
     const sample = isSample(entry) ? entry : undefined;
     const value = sample ? sample.value : entry;
-    if (config.signals.length === 0 && typeof value !== 'number') continue; // watch only what is numeric
+    if (signals.length === 0 && typeof value !== 'number') continue; // watch only what is numeric
+    checkName('signal', name, limits);
+    if (++count > limits.signals) {
+      throw new TwinFlowError('tooManySignals', `more than ${limits.signals} signals in one message`, {
+        limit: limits.signals,
+      });
+    }
     const timestamp = typeof sample?.sourceTimestamp === 'number' ? sample.sourceTimestamp : now;
     const skip =
       sample !== undefined && (sample.quality === 'bad' || (sample as { stale?: unknown }).stale === true);
-    inputs[name] = { value: skip ? value : checkSample(name, value, timestamp), timestamp, skip };
+    inputs[name] = {
+      value: skip ? NaN : checkSample(name, value, timestamp, limits.magnitude),
+      timestamp,
+      skip,
+    };
   }
-  if (Object.keys(inputs).length === 0) {
+  if (count === 0) {
     throw new TwinFlowError('noSignals', 'msg.payload has no numeric signal to watch', {});
   }
   return inputs;
 }
 
-/** Scores one message's signals for one twin. Mutates and returns the state (validate first: readSignals). */
+function unitInit(engine: Engine, now: number, dimensions: number): UnitState {
+  const { detector, params, config } = engine;
+  return {
+    detector: detector.multivariate ? detector.init(params, dimensions) : detector.init(params),
+    alarm: alarmInit(),
+    phase: config.mode === 'online' ? 'online' : 'training',
+    learned: 0,
+    started: now,
+    inAlarm: 0,
+    adapting: false,
+  };
+}
+
+export function engineInit(engine: Engine): TwinAnomalyState {
+  return { version: 2, detector: engine.config.detector, mode: engine.config.mode, units: record() };
+}
+
+const reached = (h: Horizon, samples: number, elapsed: number): boolean =>
+  (h.samples > 0 && samples >= h.samples) || (h.ms > 0 && elapsed >= h.ms);
+
+/** Starts learning again from nothing: training in train-then-monitor, online otherwise. The alarm stays as it is. */
+function relearn(unit: UnitState, engine: Engine, now: number, dimensions: number): void {
+  const fresh = unitInit(engine, now, dimensions);
+  unit.detector = fresh.detector;
+  unit.phase = fresh.phase;
+  unit.learned = 0;
+  unit.started = now;
+  unit.inAlarm = 0;
+}
+
+function endTraining(unit: UnitState, engine: Engine): void {
+  if (unit.phase !== 'training') return;
+  engine.detector.freeze?.(unit.detector as never, engine.params);
+  unit.phase = 'monitoring';
+}
+
+/**
+ * Whether this unit learns this sample, given its phase and alarm. Online, a signal whose alarm is raised, or about
+ * to be (an anomalous score among the last raiseN), does not teach its detector: a shift must not be learned away
+ * before the alarm can count it.
+ */
+function learns(unit: UnitState, engine: Engine, requested: boolean): boolean {
+  if (!requested || unit.phase === 'monitoring') return false;
+  if (unit.phase === 'training' || unit.adapting || engine.config.learnInAlarm) return true;
+  return !unit.alarm.active && !unit.alarm.recent.includes(1);
+}
+
+/** Feeds a unit's alarm: a score while judging, a normal one while warming up online, nothing while training. */
+function judgeAlarm(
+  unit: UnitState,
+  score: number,
+  warmingUp: boolean,
+  now: number,
+  p: AlarmParams,
+): AlarmEvent {
+  if (unit.phase === 'training') return null;
+  return alarmUpdate(unit.alarm, warmingUp ? 0 : score, now, p).event;
+}
+
+/** After a unit scored a sample: training progress, and in online mode the relearning after a long alarm. */
+function afterSample(
+  unit: UnitState,
+  engine: Engine,
+  learned: boolean,
+  now: number,
+  dimensions: number,
+): void {
+  const { config } = engine;
+  if (learned) unit.learned += 1;
+  if (unit.phase === 'training' && reached(config.train, unit.learned, now - unit.started)) {
+    endTraining(unit, engine);
+  }
+  if (unit.phase !== 'online') return;
+  if (!unit.alarm.active) {
+    unit.inAlarm = 0;
+    unit.adapting = false;
+    return;
+  }
+  unit.inAlarm += 1;
+  if (!unit.adapting && reached(config.adaptAfter, unit.inAlarm, now - (unit.alarm.since ?? now))) {
+    relearn(unit, engine, now, dimensions);
+    unit.adapting = true;
+  }
+}
+
+const SKIPPED: SignalResult = {
+  score: 0,
+  expected: NaN,
+  lower: NaN,
+  upper: NaN,
+  warmingUp: false,
+  skipped: true,
+};
+
+function signalEvent(events: AnomalyResult['signalEvents'], signal: string, event: AlarmEvent): void {
+  if (event) events.push({ signal, event });
+}
+
+/**
+ * Learning pauses on request (`msg.learn === false`) or while the machine is not running: a configured boolean
+ * property of the payload (a plain value or a sample) that is false.
+ */
+export function learningWanted(learn: unknown, payload: unknown, runningProperty: string): boolean {
+  if (learn === false) return false;
+  if (!runningProperty || !isRecord(payload) || !own(payload, runningProperty)) return true;
+  const running = payload[runningProperty];
+  return (isRecord(running) ? running.value : running) !== false;
+}
+
+/** Scores one message's signals for one key. Mutates and returns the state (validate first: readSignals). */
 export function engineUpdate(
   state: TwinAnomalyState,
   inputs: Record<string, SignalInput>,
-  config: EngineConfig,
-  params: Record<string, unknown>,
+  engine: Engine,
   now: number,
   learnRequested: boolean,
 ): { state: TwinAnomalyState; result: AnomalyResult } {
-  const learn = learnRequested && (config.learnInAlarm || !state.alarm.active);
-  const signals: Record<string, SignalResult> = {};
-  const weights: Record<string, number> = {};
+  const { config, detector, params } = engine;
+  const wasActive = keyAlarm(state);
+  const signals = record<SignalResult>();
+  const weights: [string, number][] = [];
+  const signalEvents: AnomalyResult['signalEvents'] = [];
   let score = 0;
   let warmingUp = false;
-  if (config.detector === 'hotelling') {
+  let phase: UnitPhase = config.mode === 'online' ? 'online' : 'monitoring';
+  if (detector.multivariate) {
     if (!state.vector) {
       const names = config.signals.length > 0 ? config.signals : Object.keys(inputs);
-      state.vector = { names, state: hotellingInit(names.length) };
+      if (names.length > config.limits.signals) {
+        throw new TwinFlowError('tooManySignals', `more than ${config.limits.signals} signals`, {
+          limit: config.limits.signals,
+        });
+      }
+      state.vector = { names, unit: unitInit(engine, now, names.length) };
     }
-    const { names } = state.vector;
-    const complete = names.every((n) => inputs[n] && !inputs[n].skip);
-    if (complete && names.length > 0) {
-      const x = names.map((n) => inputs[n].value as number);
-      const step = hotellingUpdate(state.vector.state, x, params as unknown as HotellingParams, learn);
-      state.vector.state = step.state;
-      score = step.result.score;
-      warmingUp = step.result.warmingUp;
+    const { names, unit } = state.vector;
+    phase = unit.phase;
+    const complete = names.length > 0 && names.every((n) => own(inputs, n) && !inputs[n].skip);
+    if (!complete) {
+      warmingUp = true;
+      for (const n of names) signals[n] = SKIPPED;
+    } else {
+      const x = names.map((n) => inputs[n].value);
+      const learn = learns(unit, engine, learnRequested);
+      const step = detector.update(
+        unit.detector,
+        x,
+        now,
+        params,
+        learn,
+        unit.phase === 'training' ? 'training' : 'online',
+      );
+      unit.detector = step.state;
+      warmingUp = step.result.warmingUp || unit.phase === 'training';
+      score = warmingUp ? 0 : step.result.score;
+      const ownAlarms = (unit.signals ??= record());
+      const anomalous = score >= config.alarm.threshold;
       names.forEach((n, i) => {
-        signals[n] = {
-          score: step.result.score * step.result.contributions[i],
+        const share = step.result.contributions[i];
+        const result: SignalResult = {
+          score: score * share,
           expected: step.result.expected[i],
           lower: step.result.lower[i],
           upper: step.result.upper[i],
           warmingUp,
         };
-        weights[n] = step.result.contributions[i];
+        if (config.signalAlarms && !warmingUp) {
+          const alarm = (ownAlarms[n] ??= alarmInit());
+          // A signal's own alarm counts the anomalous samples in which it contributed more than an even share.
+          signalEvent(
+            signalEvents,
+            n,
+            alarmUpdate(alarm, anomalous && share * names.length > 1 ? 1 : 0, now, {
+              ...config.alarm,
+              threshold: 1,
+            }).event,
+          );
+          result.alarm = alarm.active;
+        }
+        signals[n] = result;
+        weights.push([n, share]);
       });
-    } else {
-      warmingUp = true;
-      for (const n of names)
-        signals[n] = { score: 0, expected: NaN, lower: NaN, upper: NaN, warmingUp: true, skipped: true };
+      judgeAlarm(unit, score, warmingUp, now, config.alarm);
+      afterSample(unit, engine, learn, now, names.length);
     }
   } else {
-    const detector = detectorOf(config);
-    for (const [name, input] of Object.entries(inputs)) {
+    const fresh = Object.keys(inputs).filter((n) => !own(state.units, n) && !inputs[n].skip);
+    if (Object.keys(state.units).length + fresh.length > config.limits.signals) {
+      throw new TwinFlowError('tooManySignals', `more than ${config.limits.signals} signals for one key`, {
+        limit: config.limits.signals,
+      });
+    }
+    for (const name of Object.keys(inputs)) {
+      const input = inputs[name];
       if (input.skip) {
-        signals[name] = { score: 0, expected: NaN, lower: NaN, upper: NaN, warmingUp: false, skipped: true };
+        signals[name] = SKIPPED;
         continue;
       }
-      const previous = state.signals[name] ?? detector.init(params);
-      const step = detector.update(previous, input.value as number, input.timestamp, params, learn);
-      state.signals[name] = step.state;
-      signals[name] = step.result;
-      warmingUp ||= step.result.warmingUp;
-      score = Math.max(score, step.result.score);
+      const unit = (state.units[name] ??= unitInit(engine, input.timestamp, 1));
+      const learn = learns(unit, engine, learnRequested);
+      const step = detector.update(unit.detector, input.value, input.timestamp, params, learn);
+      unit.detector = step.state;
+      const training = unit.phase === 'training';
+      const result: SignalResult = training ? { ...step.result, score: 0, warmingUp: true } : step.result;
+      signalEvent(signalEvents, name, judgeAlarm(unit, result.score, result.warmingUp, now, config.alarm));
+      result.alarm = unit.alarm.active;
+      afterSample(unit, engine, learn, input.timestamp, 1);
+      signals[name] = result;
+      if (training || unit.phase === 'training') phase = 'training';
+      else if (phase !== 'training') phase = unit.phase;
+      warmingUp ||= result.warmingUp;
+      score = Math.max(score, result.score);
       // How surprising, on a log scale: a 0.9999 contributes far more than a 0.99.
-      weights[name] = -Math.log(Math.max(1e-300, 1 - step.result.score));
+      weights.push([name, -Math.log(Math.max(1e-300, 1 - result.score))]);
     }
   }
-  const total = Object.values(weights).reduce((a, b) => a + b, 0);
-  const contributors = Object.entries(weights)
+  const total = weights.reduce((a, [, w]) => a + w, 0);
+  const contributors = weights
     .map(([signal, w]) => ({ signal, share: total > 0 ? w / total : 0 }))
     .sort((a, b) => b.share - a.share);
-  const { event } = alarmUpdate(state.alarm, warmingUp ? 0 : score, now, config.alarm);
+  const active = keyAlarm(state);
   return {
     state,
     result: {
@@ -204,9 +462,121 @@ export function engineUpdate(
       warmingUp,
       signals,
       contributors,
-      alarm: state.alarm.active,
-      event,
+      alarm: active,
+      event: active === wasActive ? null : active ? 'raise' : 'clear',
+      alarms: signalsInAlarm(state),
+      signalEvents,
       detector: config.detector,
+      phase,
     },
   };
+}
+
+/** The key's alarm: raised while any of its units' alarms is. */
+export function keyAlarm(state: TwinAnomalyState): boolean {
+  if (state.vector) return state.vector.unit.alarm.active;
+  for (const name in state.units) if (state.units[name].alarm.active) return true;
+  return false;
+}
+
+export function signalsInAlarm(state: TwinAnomalyState): string[] {
+  if (state.vector) {
+    const own = state.vector.unit.signals ?? {};
+    return state.vector.names.filter((n) => Object.prototype.hasOwnProperty.call(own, n) && own[n].active);
+  }
+  return Object.keys(state.units).filter((n) => state.units[n].alarm.active);
+}
+
+export type EngineCommand = 'rebaseline' | 'train-end';
+
+/**
+ * `rebaseline`: the signal (or every signal of the key) starts learning again from nothing; `train-end`: training
+ * ends now. Returns whether anything changed.
+ */
+export function engineCommand(
+  state: TwinAnomalyState,
+  command: EngineCommand,
+  engine: Engine,
+  now: number,
+  signal?: string,
+): boolean {
+  const units: [UnitState, number][] = state.vector
+    ? signal === undefined || state.vector.names.includes(signal)
+      ? [[state.vector.unit, state.vector.names.length]]
+      : []
+    : Object.keys(state.units)
+        .filter((n) => signal === undefined || n === signal)
+        .map((n) => [state.units[n], 1]);
+  for (const [unit, dimensions] of units) {
+    if (command === 'train-end') endTraining(unit, engine);
+    else {
+      relearn(unit, engine, now, dimensions);
+      unit.adapting = false;
+    }
+  }
+  return units.length > 0;
+}
+
+/** Training progress of a key, for the status: samples learned of how many (0: by time or by command). */
+export function engineProgress(
+  state: TwinAnomalyState,
+  engine: Engine,
+): { phase: UnitPhase; learned: number; total: number } {
+  const units = state.vector ? [state.vector.unit] : Object.values(state.units);
+  const training = units.filter((u) => u.phase === 'training');
+  const phase: UnitPhase =
+    training.length > 0
+      ? 'training'
+      : (units[0]?.phase ?? (engine.config.mode === 'online' ? 'online' : 'training'));
+  const learned = training.length > 0 ? Math.min(...training.map((u) => u.learned)) : 0;
+  return { phase, learned, total: engine.config.train.samples };
+}
+
+function allFinite(x: unknown, depth = 0): boolean {
+  if (depth > 64) return false;
+  if (typeof x === 'number') return Number.isFinite(x);
+  if (typeof x === 'string' || typeof x === 'boolean' || x === undefined) return true;
+  if (Array.isArray(x)) return x.every((v) => allFinite(v, depth + 1));
+  if (typeof x === 'object' && x !== null) return Object.values(x).every((v) => allFinite(v, depth + 1));
+  return false;
+}
+
+function restoreUnit(x: unknown): UnitState | undefined {
+  if (!isRecord(x) || !isRecord(x.alarm) || !isRecord(x.detector)) return undefined;
+  if (!['online', 'training', 'monitoring'].includes(x.phase as string)) return undefined;
+  const unit = { ...x } as unknown as UnitState;
+  if (unit.signals !== undefined) {
+    if (!isRecord(unit.signals)) return undefined;
+    unit.signals = Object.assign(record<AlarmState>(), unit.signals);
+  }
+  return unit;
+}
+
+/**
+ * A persisted state, checked before it is trusted: the same detector and mode, the expected shape, every number
+ * finite. Returns undefined for anything else (the caller starts afresh and warns), never throws.
+ */
+export function engineRestore(saved: unknown, engine: Engine): TwinAnomalyState | undefined {
+  if (!isRecord(saved) || saved.version !== 2 || saved.detector !== engine.config.detector) return undefined;
+  if (saved.mode !== engine.config.mode || !isRecord(saved.units) || !allFinite(saved)) return undefined;
+  const units = record<UnitState>();
+  for (const name of Object.keys(saved.units)) {
+    const unit = restoreUnit(saved.units[name]);
+    if (!unit) return undefined;
+    units[name] = unit;
+  }
+  const state: TwinAnomalyState = {
+    version: 2,
+    detector: engine.config.detector,
+    mode: engine.config.mode,
+    units,
+  };
+  if (saved.vector !== undefined) {
+    const vector = saved.vector as { names?: unknown; unit?: unknown };
+    const unit = restoreUnit(vector.unit);
+    if (!Array.isArray(vector.names) || !vector.names.every((n) => typeof n === 'string') || !unit)
+      return undefined;
+    state.vector = { names: vector.names as string[], unit };
+  }
+  return state;
 }

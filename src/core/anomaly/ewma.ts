@@ -1,3 +1,4 @@
+import { ewVariance, ewVarianceAdd, type EwVariance } from '../stats/ew-variance';
 import { normalTwoSidedTail } from '../stats/normal';
 import { WARMING_UP, type Detector } from './detector';
 
@@ -12,16 +13,12 @@ export interface EwmaParams {
   minStd: number;
 }
 
-export interface EwmaState {
-  n: number;
-  mean: number;
-  variance: number;
-}
+export type EwmaState = EwVariance;
 
 export const ewma: Detector<EwmaParams, EwmaState> = {
   name: 'ewma',
   defaults: { alpha: 0.05, warmup: 30, minStd: 1e-9 },
-  init: () => ({ n: 0, mean: 0, variance: 0 }),
+  init: ewVariance,
   update(state, x, _t, p, learn) {
     const std = Math.max(Math.sqrt(state.variance), p.minStd);
     const result =
@@ -34,17 +31,7 @@ export const ewma: Detector<EwmaParams, EwmaState> = {
             warmingUp: false,
           }
         : WARMING_UP(state.n > 0 ? state.mean : x);
-    if (learn) {
-      if (state.n === 0) state.mean = x;
-      else {
-        // West (1979) incremental EW variance: stable, no sum of squares.
-        const d = x - state.mean;
-        const incr = p.alpha * d;
-        state.mean += incr;
-        state.variance = (1 - p.alpha) * (state.variance + d * incr);
-      }
-      state.n += 1;
-    }
+    if (learn) ewVarianceAdd(state, x, p.alpha);
     return { state, result };
   },
 };

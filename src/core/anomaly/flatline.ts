@@ -26,7 +26,7 @@ export interface FlatlineState {
 export const flatline: Detector<FlatlineParams, FlatlineState> = {
   name: 'flatline',
   defaults: { epsilon: 0, alpha: 0.01, warmup: 30 },
-  init: () => ({ n: 0, steps: 0, last: NaN, run: 0, pSame: 0.5 }),
+  init: () => ({ n: 0, steps: 0, last: 0, run: 0, pSame: 0.5 }),
   update(state, x, _t, p, learn) {
     const same = state.n > 0 && Math.abs(x - state.last) <= p.epsilon;
     state.run = same ? state.run + 1 : 0;

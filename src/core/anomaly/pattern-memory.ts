@@ -61,8 +61,9 @@ export interface PatternMemoryState {
 export function patternMemoryInit(): PatternMemoryState {
   return {
     n: 0,
-    min: Infinity,
-    max: -Infinity,
+    // Finite placeholders (JSON has no Infinity); the first learned sample sets both.
+    min: 0,
+    max: 0,
     recent: [],
     centers: [],
     uses: [],
@@ -184,8 +185,8 @@ export function patternMemoryUpdate(
   const beyond = state.n > 1 ? Math.max(x - state.max, state.min - x) / (state.max - state.min || 1) : 0;
   if (learn) {
     state.n += 1;
-    if (x < state.min) state.min = x;
-    if (x > state.max) state.max = x;
+    if (state.n === 1 || x < state.min) state.min = x;
+    if (state.n === 1 || x > state.max) state.max = x;
   }
   state.recent.push(x);
   if (state.recent.length > m) state.recent.shift();

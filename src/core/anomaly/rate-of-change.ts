@@ -1,3 +1,4 @@
+import { ewVariance, ewVarianceAdd, type EwVariance } from '../stats/ew-variance';
 import { normalTwoSidedTail } from '../stats/normal';
 import { WARMING_UP, type Detector } from './detector';
 
@@ -16,14 +17,14 @@ export interface RateState {
   n: number;
   lastX: number;
   lastT: number;
-  mean: number;
-  variance: number;
+  /** Exponentially weighted mean and variance of the slopes, per second. */
+  slopes: EwVariance;
 }
 
 export const rateOfChange: Detector<RateParams, RateState> = {
   name: 'rate',
   defaults: { alpha: 0.05, warmup: 30, minStd: 1e-9 },
-  init: () => ({ n: 0, lastX: 0, lastT: 0, mean: 0, variance: 0 }),
+  init: () => ({ n: 0, lastX: 0, lastT: 0, slopes: ewVariance() }),
   update(state, x, t, p, learn) {
     if (state.n === 0 || t <= state.lastT) {
       // First sample, or a repeated/backwards timestamp: no slope to judge.
@@ -35,28 +36,23 @@ export const rateOfChange: Detector<RateParams, RateState> = {
       return { state, result: WARMING_UP(x) };
     }
     const rate = ((x - state.lastX) / (t - state.lastT)) * 1000;
-    const std = Math.max(Math.sqrt(state.variance), p.minStd);
+    const { mean, variance } = state.slopes;
+    const std = Math.max(Math.sqrt(variance), p.minStd);
     const dtSeconds = (t - state.lastT) / 1000;
     const result =
       state.n > p.warmup
         ? {
-            score: 1 - normalTwoSidedTail((rate - state.mean) / std),
-            expected: state.lastX + state.mean * dtSeconds,
-            lower: state.lastX + (state.mean - 3 * std) * dtSeconds,
-            upper: state.lastX + (state.mean + 3 * std) * dtSeconds,
+            score: 1 - normalTwoSidedTail((rate - mean) / std),
+            expected: state.lastX + mean * dtSeconds,
+            lower: state.lastX + (mean - 3 * std) * dtSeconds,
+            upper: state.lastX + (mean + 3 * std) * dtSeconds,
             warmingUp: false,
           }
         : WARMING_UP(x);
     state.lastX = x;
     state.lastT = t;
     if (learn) {
-      if (state.n === 1) state.mean = rate;
-      else {
-        const d = rate - state.mean;
-        const incr = p.alpha * d;
-        state.mean += incr;
-        state.variance = (1 - p.alpha) * (state.variance + d * incr);
-      }
+      ewVarianceAdd(state.slopes, rate, p.alpha);
       state.n += 1;
     }
     return { state, result };

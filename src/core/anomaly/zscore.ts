@@ -41,6 +41,11 @@ export const zscore: Detector<ZScoreParams, ZScoreState> = {
       const evicted = ringPush(state.window, x);
       if (evicted !== undefined) welfordRemove(stats, evicted);
       welfordAdd(stats, x);
+      // Removal leaves rounding residue (an extreme value gone can leave a trace); once per full turn of the window
+      // the statistics are recomputed from the window itself, so the residue never accumulates: O(1) amortised.
+      if (evicted !== undefined && state.window.start === 0) {
+        state.stats = state.window.values.reduce(welfordAdd, welford());
+      }
     }
     return { state, result };
   },

@@ -1,4 +1,5 @@
 import { TwinFlowError } from '../errors';
+import type { Budget } from './budget';
 
 /** dy/dt = f(t, y). */
 export type Derivatives = (t: number, y: readonly number[]) => number[];
@@ -59,8 +60,21 @@ export interface AdaptiveOptions {
   atol: number;
   /** Largest micro-step. */
   maxStep?: number;
-  /** Give up after this many micro-steps (a runaway or stiff problem). */
+  /**
+   * The most micro-steps one call may take: a micro-step shorter than (t1 - t0) / maxSteps is the floor, and a
+   * problem that needs shorter ones is too stiff for this explicit solver at this communication step.
+   */
   maxSteps?: number;
+  /** Wall-time budget of the call (checked every few micro-steps). */
+  budget?: Budget;
+}
+
+function tooStiff(span: number, floor: number, t: number): TwinFlowError {
+  return new TwinFlowError(
+    'tooStiff',
+    `model too stiff for step h = ${span} s: the solver needs micro-steps below ${floor.toPrecision(3)} s at t = ${t}`,
+    { step: span, floor: floor.toPrecision(3), time: t },
+  );
 }
 
 /**
@@ -75,17 +89,18 @@ export function integrateDopri(
   options: AdaptiveOptions,
 ): { y: number[]; steps: number } {
   const maxSteps = options.maxSteps ?? 100_000;
+  // Below the floor the step count would exceed maxSteps, or t + h would no longer differ from t.
+  const floor = Math.max((t1 - t0) / maxSteps, 8 * Number.EPSILON * Math.max(Math.abs(t0), Math.abs(t1)));
   let t = t0;
   let y = y0.slice();
   let h = Math.min(options.maxStep ?? Infinity, (t1 - t0) / 10 || 1e-6);
   let steps = 0;
   for (let attempts = 0; t < t1; attempts++) {
-    if (attempts > maxSteps) {
-      throw new TwinFlowError('unstable', `the solver needed more than ${maxSteps} steps before t = ${t1}`, {
-        time: t,
-      });
-    }
+    options.budget?.check();
+    if (attempts > 2 * maxSteps) throw tooStiff(t1 - t0, floor, t);
     if (t + h > t1) h = t1 - t;
+    // The last piece before t1 may be short by construction; only a step the error control chose counts.
+    else if (h < floor) throw tooStiff(t1 - t0, floor, t);
     const k: number[][] = [];
     for (let s = 0; s < 7; s++) {
       const ys = y.map((v, i) => v + h * A[s].reduce((acc, a, j) => acc + a * k[j][i], 0));

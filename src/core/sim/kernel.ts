@@ -1,4 +1,5 @@
 import { TwinFlowError } from '../errors';
+import { unlimited, type Budget } from './budget';
 import { applySensorFaults, checkFault, degradedParams, type Fault } from './faults';
 import { startValues, variableMap, type SimModel, type Values } from './model';
 import { rng, type Rng } from './rng';
@@ -38,6 +39,8 @@ export interface StepOptions {
    * so the outputs at the event's exact time can be seen. Off: the step always runs to its end.
    */
   earlyReturn?: boolean;
+  /** Wall-time budget of the step (default: none); a step over it throws `overBudget` and changes nothing. */
+  budget?: Budget;
 }
 
 /** A state event is located to this share of the step (or 1 ns, if larger): bisection, about 40 model steps. */
@@ -159,9 +162,9 @@ export function withFault(model: SimModel, sim: Simulation, fault: unknown): Sim
  */
 export function doStep(model: SimModel, sim: Simulation, dt?: number, options?: StepOptions): StepResult {
   if (options?.earlyReturn && (model.nextEventTime || model.eventIndicators)) {
-    return stepToFirstEvent(model, sim, dt);
+    return stepToFirstEvent(model, sim, dt, options.budget ?? unlimited);
   }
-  return stepOnce(model, sim, dt);
+  return stepOnce(model, sim, dt, options?.budget ?? unlimited);
 }
 
 /** The length of a step: the fixed step, or a given dt that must be a positive finite number. */
@@ -192,13 +195,18 @@ function crossed(before: Record<string, number>, after: Record<string, number>):
  * when); state events are found by bisection on the step length, re-running the model from the start of the step
  * (models are pure, so every trial starts from the same state and draws the same random numbers).
  */
-function stepToFirstEvent(model: SimModel, sim: Simulation, dt?: number): StepResult {
+function stepToFirstEvent(
+  model: SimModel,
+  sim: Simulation,
+  dt: number | undefined,
+  budget: Budget,
+): StepResult {
   const h = stepLength(sim, dt);
   const end = dt === undefined ? sim.t0 + (sim.n + 1) * sim.h : sim.time + h;
   const scheduled = model.nextEventTime?.(sim.state, sim.time, sim.inputs, sim.params);
   const stopAt = scheduled !== undefined && scheduled > sim.time && scheduled < end ? scheduled : end;
   const tryTo = (t: number): StepResult =>
-    t === end ? stepOnce(model, sim, dt) : stepOnce(model, sim, t - sim.time);
+    t === end ? stepOnce(model, sim, dt, budget) : stepOnce(model, sim, t - sim.time, budget);
   const result = tryTo(stopAt);
   const before = indicatorSigns(model, sim);
   let names = crossed(before, indicatorSigns(model, result.simulation));
@@ -230,7 +238,12 @@ function stepToFirstEvent(model: SimModel, sim: Simulation, dt?: number): StepRe
 }
 
 /** Runs a whole communication step, stopping at every event on the way; the last result lands on the step's end. */
-export function doStepThroughEvents(model: SimModel, sim: Simulation, dt?: number): StepResult[] {
+export function doStepThroughEvents(
+  model: SimModel,
+  sim: Simulation,
+  dt?: number,
+  budget: Budget = unlimited,
+): StepResult[] {
   const h = stepLength(sim, dt);
   const anchored = dt === undefined || dt === sim.h;
   const end = anchored ? sim.t0 + (sim.n + 1) * sim.h : sim.time + h;
@@ -241,8 +254,8 @@ export function doStepThroughEvents(model: SimModel, sim: Simulation, dt?: numbe
     const remaining = end - current.time;
     const result =
       i === MAX_EVENTS_PER_STEP - 1
-        ? stepOnce(model, current, remaining)
-        : doStep(model, current, remaining, { earlyReturn: true });
+        ? stepOnce(model, current, remaining, budget)
+        : doStep(model, current, remaining, { earlyReturn: true, budget });
     current = result.simulation;
     if (!result.earlyReturn || end - current.time <= tolerance) {
       // Land exactly on the step's end and keep time anchored as t0 + n h, as a plain step would.
@@ -259,7 +272,7 @@ export function doStepThroughEvents(model: SimModel, sim: Simulation, dt?: numbe
 /** A guard against a model that schedules events without time advancing (Zeno behaviour). */
 const MAX_EVENTS_PER_STEP = 1000;
 
-function stepOnce(model: SimModel, sim: Simulation, dt?: number): StepResult {
+function stepOnce(model: SimModel, sim: Simulation, dt: number | undefined, budget: Budget): StepResult {
   // Models return a new state from advance (the model contract), so only what the kernel itself mutates is copied:
   // the generator and the faults. A deep clone per step would cost more than the physics.
   const faulty = sim.faults.length > 0;
@@ -270,7 +283,7 @@ function stepOnce(model: SimModel, sim: Simulation, dt?: number): StepResult {
   };
   const h = stepLength(next, dt);
   const params = faulty ? degradedParams(next.faults, next.params, next.time) : next.params;
-  const advanced = model.advance(next.state, next.time, h, next.inputs, params, next.rng);
+  const advanced = model.advance(next.state, next.time, h, next.inputs, params, next.rng, budget);
   next.state = advanced.state;
   if (dt === undefined || dt === next.h) {
     next.n += 1;

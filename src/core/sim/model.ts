@@ -1,3 +1,4 @@
+import type { Budget } from './budget';
 import type { Rng } from './rng';
 
 /**
@@ -33,9 +34,19 @@ export interface SimModel<S = unknown> {
   init(params: Values, random: Rng): S;
   /**
    * From t to t + h with the inputs held; must land exactly on t + h. Returns a new state and never modifies the one
-   * it is given (the kernel relies on it for rollback: a failed step leaves the simulation as it was).
+   * it is given (the kernel relies on it for rollback: a failed step leaves the simulation as it was). A model that
+   * loops inside a step (micro-steps, samples, parts) calls `budget.check()` in its loop, so a step that would take
+   * too long ends with an error instead of holding the event loop.
    */
-  advance(state: S, t: number, h: number, inputs: Values, params: Values, random: Rng): Advance<S>;
+  advance(
+    state: S,
+    t: number,
+    h: number,
+    inputs: Values,
+    params: Values,
+    random: Rng,
+    budget: Budget,
+  ): Advance<S>;
   outputs(state: S, t: number, inputs: Values, params: Values): Values;
   /**
    * Time events (FMI's nextEventTime): when the model's next scheduled discrete change happens, if it knows (a

@@ -1,21 +1,9 @@
+import { gammaln } from 'simple-statistics';
+
 /**
  * Upper tail of the chi-squared distribution through the regularised incomplete gamma function Q(a, x)
  * (Numerical Recipes, 3rd ed., §6.2: series for x < a + 1, Lentz continued fraction otherwise).
  */
-function logGamma(z: number): number {
-  // Lanczos approximation, g = 7, n = 9 (accurate to ~1e-15 for z > 0).
-  const c = [
-    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
-    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
-  ];
-  if (z < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * z))) - logGamma(1 - z);
-  const x = z - 1;
-  let sum = c[0];
-  for (let i = 1; i < 9; i++) sum += c[i] / (x + i);
-  const t = x + 7.5;
-  return 0.5 * Math.log(2 * Math.PI) + (x + 0.5) * Math.log(t) - t + Math.log(sum);
-}
-
 function gammaSeriesP(a: number, x: number): number {
   let sum = 1 / a;
   let term = sum;
@@ -24,7 +12,7 @@ function gammaSeriesP(a: number, x: number): number {
     sum += term;
     if (Math.abs(term) < Math.abs(sum) * 1e-15) break;
   }
-  return sum * Math.exp(-x + a * Math.log(x) - logGamma(a));
+  return sum * Math.exp(-x + a * Math.log(x) - gammaln(a));
 }
 
 function gammaContinuedFractionQ(a: number, x: number): number {
@@ -45,7 +33,7 @@ function gammaContinuedFractionQ(a: number, x: number): number {
     h *= delta;
     if (Math.abs(delta - 1) < 1e-15) break;
   }
-  return Math.exp(-x + a * Math.log(x) - logGamma(a)) * h;
+  return Math.exp(-x + a * Math.log(x) - gammaln(a)) * h;
 }
 
 /** Q(a, x) = Γ(a, x) / Γ(a). */

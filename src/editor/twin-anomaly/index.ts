@@ -1,56 +1,72 @@
-import { HOTELLING_DEFAULTS } from '../../core/anomaly/hotelling';
-import { alarmDefaultsFor, DETECTORS, DETECTOR_NAMES } from '../../core/anomaly/registry';
-import { messageValidator, RED, validation } from '../shared/red';
+import { alarmDefaultsFor, DETECTORS, isDetectorName } from '../../core/anomaly/registry';
+import {
+  ADAPT_UNITS,
+  checkNumber,
+  DEFAULTS,
+  MODES,
+  NUMBER_RULES,
+  TRAIN_UNITS,
+  VERSION,
+} from '../../core/nodes/twin-anomaly';
+import { messageValidator, RED } from '../shared/red';
 
-const detectorDefaults = (name: string): object =>
-  name === 'hotelling' ? HOTELLING_DEFAULTS : (DETECTORS[name as keyof typeof DETECTORS]?.defaults ?? {});
+const detectorDefaults = (name: string): object => (isDetectorName(name) ? DETECTORS[name].defaults : {});
 
-const between = (lo: number, hi: number, integer: boolean) =>
-  messageValidator((v) =>
-    validation(() => {
-      const n = Number(v);
-      if (v === '' || !Number.isFinite(n) || n < lo || n > hi || (integer && !Number.isInteger(n))) {
-        throw new Error(`must be ${integer ? 'an integer' : 'a number'} from ${lo} to ${hi}`);
-      }
-    }),
-  );
+/** A number field: its default and the spec's rule for it. */
+const numberField = (field: keyof typeof NUMBER_RULES) => ({
+  value: DEFAULTS[field],
+  validate: messageValidator((v) => checkNumber(field, v) ?? true),
+});
+
+const oneOf = (values: readonly string[], value: string) => ({
+  value,
+  validate: (v: string) => values.includes(v),
+});
 
 RED.nodes.registerType('twin-anomaly', {
   category: 'digital twin',
   color: '#E9967A',
   defaults: {
-    name: { value: '' },
-    detector: {
-      value: 'auto',
-      validate: (v: string) => v === 'hotelling' || (DETECTOR_NAMES as string[]).includes(v),
-    },
+    name: { value: DEFAULTS.name },
+    detector: { value: DEFAULTS.detector, validate: (v: string) => isDetectorName(v) },
     params: {
-      value: '{}',
-      validate: messageValidator((v) =>
-        validation(() => {
+      value: DEFAULTS.params,
+      validate: messageValidator((v) => {
+        try {
           const parsed = JSON.parse(v || '{}') as unknown;
-          if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-            throw new Error('must be a JSON object');
-        }),
-      ),
+          if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return true;
+        } catch {
+          // the message below
+        }
+        return 'must be a JSON object';
+      }),
     },
-    signals: { value: '' },
-    signalName: { value: 'value', required: true },
-    runningProperty: { value: '' },
-    // The alarm defaults suit the default detector (auto: one detection raises); see oneditprepare.
-    threshold: { value: String(alarmDefaultsFor('auto').threshold), validate: between(0, 1, false) },
-    raiseK: { value: String(alarmDefaultsFor('auto').raiseK), validate: between(1, 1000, true) },
-    raiseN: { value: String(alarmDefaultsFor('auto').raiseN), validate: between(1, 1000, true) },
-    clearM: { value: String(alarmDefaultsFor('auto').clearM), validate: between(1, 100000, true) },
-    learnInAlarm: { value: false },
-    store: { value: '' },
-    version: { value: 1 },
+    signals: { value: DEFAULTS.signals },
+    signalName: { value: DEFAULTS.signalName, required: true },
+    runningProperty: { value: DEFAULTS.runningProperty },
+    threshold: numberField('threshold'),
+    raiseK: numberField('raiseK'),
+    raiseN: numberField('raiseN'),
+    clearM: numberField('clearM'),
+    learnInAlarm: { value: DEFAULTS.learnInAlarm },
+    mode: oneOf(MODES, DEFAULTS.mode),
+    train: numberField('train'),
+    trainUnit: oneOf(TRAIN_UNITS, DEFAULTS.trainUnit),
+    adaptAfter: numberField('adaptAfter'),
+    adaptUnit: oneOf(ADAPT_UNITS, DEFAULTS.adaptUnit),
+    signalAlarms: { value: DEFAULTS.signalAlarms },
+    maxKeys: numberField('maxKeys'),
+    maxSignals: numberField('maxSignals'),
+    maxNameLength: numberField('maxNameLength'),
+    maxMagnitude: numberField('maxMagnitude'),
+    store: { value: DEFAULTS.store },
+    version: { value: VERSION },
   },
   inputs: 1,
   outputs: 2,
   icon: 'font-awesome/fa-heartbeat',
   label: function (this: { name?: string; detector?: string }) {
-    return this.name || `anomaly (${this.detector ?? 'auto'})`;
+    return this.name || `anomaly (${this.detector ?? DEFAULTS.detector})`;
   },
   labelStyle: function (this: { name?: string }) {
     return this.name ? 'node_label_italic' : '';
@@ -61,8 +77,14 @@ RED.nodes.registerType('twin-anomaly', {
   oneditprepare: function () {
     const select = $('#node-input-detector');
     const hint = $('#twin-anomaly-defaults');
+    const mode = $('#node-input-mode');
     const showDefaults = (): void => {
       hint.text(JSON.stringify(detectorDefaults(String(select.val()))));
+    };
+    const showMode = (): void => {
+      const training = mode.val() === 'train-then-monitor';
+      $('#twin-anomaly-train-row').toggle(training);
+      $('#twin-anomaly-adapt-row').toggle(!training);
     };
     // Choosing another detector proposes the alarm settings that suit it (k of n for the statistical detectors, one
     // detection for auto), unless the user changed them from the previous detector's.
@@ -78,6 +100,8 @@ RED.nodes.registerType('twin-anomaly', {
       previous = next;
       showDefaults();
     });
+    mode.on('change', showMode);
     showDefaults();
+    showMode();
   },
 });

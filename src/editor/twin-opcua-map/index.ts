@@ -1,5 +1,6 @@
 import { mappingFromCsv, mappingToCsv } from '../../core/opcua/csv';
 import { defineMapping } from '../../core/opcua/mapping';
+import { DEFAULTS, VERSION } from '../../core/nodes/twin-opcua-map';
 import { messageValidator, RED, validation } from '../shared/red';
 
 interface BrowseEntry {
@@ -37,13 +38,15 @@ RED.nodes.registerType('twin-opcua-map', {
   category: 'digital twin',
   color: '#87A980',
   defaults: {
-    name: { value: '' },
-    endpoint: { value: '', type: 'twin-opcua-endpoint', required: true },
+    name: { value: DEFAULTS.name },
+    endpoint: { value: DEFAULTS.endpoint, type: 'twin-opcua-endpoint', required: true },
     mapping: {
       value: JSON.stringify(EXAMPLE, null, 2),
       validate: messageValidator((v) => validation(() => defineMapping(JSON.parse(v || '{}')))),
     },
-    version: { value: 1 },
+    queueSize: { value: DEFAULTS.queueSize, validate: RED.validators.number(false) },
+    publishingInterval: { value: DEFAULTS.publishingInterval, validate: RED.validators.number(false) },
+    version: { value: VERSION },
   },
   inputs: 1,
   outputs: 2,
@@ -80,15 +83,18 @@ RED.nodes.registerType('twin-opcua-map', {
     file.on('change', () => {
       const chosen = (file[0] as HTMLInputElement).files?.[0];
       if (!chosen) return;
-      void chosen.text().then((content) => {
-        const result = validation(() => {
-          const mapping = chosen.name.endsWith('.csv')
-            ? mappingFromCsv(content)
-            : defineMapping(JSON.parse(content));
-          text.val(JSON.stringify(mapping, null, 2));
-        });
-        problem.text(result === true ? '' : result);
-      });
+      chosen.text().then(
+        (content) => {
+          const result = validation(() => {
+            const mapping = chosen.name.endsWith('.csv')
+              ? mappingFromCsv(content)
+              : defineMapping(JSON.parse(content));
+            text.val(JSON.stringify(mapping, null, 2));
+          });
+          problem.text(result === true ? '' : result);
+        },
+        (err: unknown) => problem.text(err instanceof Error ? err.message : String(err)),
+      );
     });
     // Browse the live server through the deployed endpoint and add a variable as a property.
     const list = $('#twin-opcua-map-browse');

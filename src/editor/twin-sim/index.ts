@@ -1,3 +1,4 @@
+import { DEFAULTS, LIMITS, VERSION } from '../../core/nodes/twin-sim';
 import { checkValues } from '../../core/sim/kernel';
 import type { Causality, SimModel, Variable } from '../../core/sim/model';
 import { MODELS, odeModel, type OdeDefinition } from '../../core/sim/models';
@@ -35,8 +36,19 @@ function settingsValidator(causality: 'parameter' | 'input'): (value: string) =>
   return validator as unknown as (value: string) => boolean;
 }
 
-// Outside a node definition RED._ has no namespace: the catalogue's (module/set) must be named.
-const t = (key: string): string => RED._(`@twinflow/node-red-digital-twin/twin-sim:twin-sim.${key}`);
+/** Texts from this node's catalogue: RED._ needs the node's namespace, which a node definition's own `_` adds. */
+type Translate = (key: string) => string;
+
+/** A validator for a whole number of settings within its limits. */
+function withinLimits(limits: { min: number; max: number }, what: string): (value: string) => boolean {
+  return messageValidator((v) =>
+    validation(() => {
+      const x = Number(v);
+      if (!(x >= limits.min && x <= limits.max))
+        throw new Error(`${what} must be a number from ${limits.min} to ${limits.max}`);
+    }),
+  );
+}
 
 /** The range of a variable as text, e.g. "0 .. 120" or "≥ 0". */
 function rangeText(v: Variable): string {
@@ -60,26 +72,28 @@ RED.nodes.registerType('twin-sim', {
   category: 'digital twin',
   color: '#A6BBCF',
   defaults: {
-    name: { value: '' },
-    model: { value: 'pump', validate: (v: string) => v === 'ode' || v in MODELS },
-    ode: { value: '' },
-    params: { value: '{}', validate: settingsValidator('parameter') },
-    initialInputs: { value: '{}', validate: settingsValidator('input') },
+    name: { value: DEFAULTS.name },
+    model: { value: DEFAULTS.model, validate: (v: string) => v === 'ode' || v in MODELS },
+    ode: { value: DEFAULTS.ode },
+    params: { value: DEFAULTS.params, validate: settingsValidator('parameter') },
+    initialInputs: { value: DEFAULTS.initialInputs, validate: settingsValidator('input') },
     step: {
-      value: '1',
+      value: String(DEFAULTS.step),
       validate: messageValidator((v) =>
         validation(() => {
           if (!(Number(v) > 0)) throw new Error('the step must be a positive number of seconds');
         }),
       ),
     },
-    mode: { value: 'message' },
-    speed: { value: '1', validate: RED.validators.number(false) },
-    seed: { value: '1', validate: RED.validators.number(false) },
-    twin: { value: '' },
-    autostart: { value: false },
-    events: { value: false },
-    version: { value: 2 },
+    mode: { value: DEFAULTS.mode },
+    speed: { value: String(DEFAULTS.speed), validate: RED.validators.number(false) },
+    seed: { value: String(DEFAULTS.seed), validate: RED.validators.number(false) },
+    twin: { value: DEFAULTS.twin },
+    autostart: { value: DEFAULTS.autostart },
+    events: { value: DEFAULTS.events },
+    budget: { value: String(DEFAULTS.budget), validate: withinLimits(LIMITS.budget, 'the budget') },
+    maxSteps: { value: String(DEFAULTS.maxSteps), validate: withinLimits(LIMITS.maxSteps, 'the step limit') },
+    version: { value: VERSION },
   },
   inputs: 1,
   outputs: 3,
@@ -93,7 +107,8 @@ RED.nodes.registerType('twin-sim', {
   inputLabels: 'inputs, measurements or command',
   outputLabels: ['outputs (twin envelope)', 'residuals (shadow mode)', 'command results'],
   paletteLabel: 'twin sim',
-  oneditprepare: function () {
+  oneditprepare: function (this: { _: Translate }) {
+    const t: Translate = (key) => this._(`twin-sim.${key}`);
     const select = $('#node-input-model');
     const odeText = $('#node-input-ode');
     const table = $('#twin-sim-variables');
@@ -216,7 +231,10 @@ RED.nodes.registerType('twin-sim', {
     odeText.on('change', () => build(true));
     build(true);
     const mode = $('#node-input-mode');
-    mode.on('change', () => $('.twin-sim-realtime-row').toggle(mode.val() === 'realtime'));
+    mode.on('change', () => {
+      $('.twin-sim-realtime-row').toggle(mode.val() === 'realtime');
+      $('.twin-sim-speed-row').toggle(mode.val() !== 'message');
+    });
     mode.trigger('change');
   },
 });

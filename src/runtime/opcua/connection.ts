@@ -1,22 +1,18 @@
 import { EventEmitter } from 'node:events';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import {
-  MessageSecurityMode,
-  OPCUACertificateManager,
-  OPCUAClient,
-  SecurityPolicy,
-  UserTokenType,
-  type ClientSession,
-} from 'node-opcua';
+import { UserTokenType, type ClientSession, type OPCUAClient } from 'node-opcua';
+import { reconnectDelay } from '../../core/opcua/retry';
+import type { EndpointSettings } from '../../core/nodes/twin-opcua-endpoint';
 import type { Clock } from '../shared/clock';
+import { createClient, endpointCheck, EndpointProblem, explain } from './client';
 
-export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'error' | 'closed';
+/** idle -> connecting -> connected | disconnected; connected -> reconnecting -> connected | disconnected. */
+export type ConnectionState =
+  'idle' | 'connecting' | 'connected' | 'reconnecting' | 'disconnected' | 'closed';
 
-export interface ConnectionOptions {
-  url: string;
-  securityMode: keyof typeof MessageSecurityMode;
-  securityPolicy: keyof typeof SecurityPolicy;
+export interface ConnectionOptions extends Pick<
+  EndpointSettings,
+  'url' | 'securityMode' | 'securityPolicy' | 'connectTimeout' | 'maxRetryDelay'
+> {
   userName?: string;
   password?: string;
   /** Client PKI: own certificate, trusted/ and rejected/ server certificates. */
@@ -24,37 +20,42 @@ export interface ConnectionOptions {
   clock: Clock;
 }
 
+/**
+ * state: on a change of state or of the failure's cause (one log line each; the cause is in `cause`).
+ * session: a (new) session is ready; consumers (re)resolve their addresses and (re)create their items.
+ * failure: once per episode (and per new cause), for Catch. lost: once per episode, the values are not live.
+ */
 interface ConnectionEvents {
-  state: [ConnectionState, string];
-  /** A (new) session is ready: consumers (re)resolve their addresses and (re)create their subscriptions. */
+  state: [ConnectionState];
   session: [ClientSession, string[]];
-  /** The connection was lost: consumers report every value with bad quality. */
+  failure: [string];
   lost: [string];
 }
 
-/** Delay before the next connection attempt: 1 s doubling to 30 s. */
-export function backoffDelay(attempt: number): number {
-  return Math.min(30_000, 1000 * 2 ** Math.min(attempt, 5));
-}
+/** How long after a deploy a refused connection is retried quietly (a server in the same flows starting). */
+export const STARTUP_GRACE_MS = 3000;
 
 /**
- * ONE OPC UA client and session per endpoint, shared by every node that uses the endpoint (never one session per
- * node: servers limit sessions, see node-red-contrib-opcua #295). Owned by the twin-opcua-endpoint config node.
+ * ONE OPC UA client and session per endpoint, shared by every node that uses the endpoint (servers limit sessions,
+ * see node-red-contrib-opcua #295). Owned by the twin-opcua-endpoint config node.
  *
- * Connecting: a bounded first attempt, then our own retry with backoff, so a wrong endpoint is an error and a
- * status within seconds, never a hang. Once connected, node-opcua's own reconnection takes over; after it, or after
- * a server restart, the 'session' event fires again and consumers re-resolve namespaces and browse paths (a
- * restarted server may have moved namespace indexes) and rebuild their subscriptions.
+ * It runs its own retry loop (node-opcua's automatic reconnection is off) so that every attempt is bounded by the
+ * connect timeout, every failure has a cause, a lost server is retried fast at first (a restart is the common case)
+ * and then with a capped backoff, and consumers hear of a failure once per episode, not once per retry.
  */
 export class OpcuaConnection extends EventEmitter<ConnectionEvents> {
   private client?: OPCUAClient;
   private current?: ClientSession;
   private namespaces: string[] = [];
   private retryTimer: unknown;
-  private attempt = 0;
+  private attempts = 0;
   private users = 0;
+  /** The cause reported in this episode / its values were said to be bad (both cleared by a connection). */
+  private reported: string | undefined;
+  private startedAt = 0;
+  private saidLost = false;
   state: ConnectionState = 'idle';
-  lastError = '';
+  cause = '';
 
   constructor(private readonly options: ConnectionOptions) {
     super();
@@ -68,17 +69,20 @@ export class OpcuaConnection extends EventEmitter<ConnectionEvents> {
   get namespaceArray(): string[] {
     return this.namespaces;
   }
-
-  private setState(state: ConnectionState, detail = ''): void {
+  private setState(state: ConnectionState): void {
+    if (state === this.state) return;
     this.state = state;
-    if (state === 'error') this.lastError = detail;
-    this.emit('state', state, detail);
+    this.emit('state', state);
   }
 
   /** A node starts using the endpoint; the first one opens the connection. */
   acquire(): void {
     this.users += 1;
-    if (this.users === 1 && (this.state === 'idle' || this.state === 'closed')) void this.connect();
+    if (this.users === 1 && (this.state === 'idle' || this.state === 'closed')) {
+      this.startedAt = this.options.clock.now();
+      this.setState('connecting');
+      void this.attempt();
+    }
   }
 
   /** A node stops using it; the last one closes the connection. */
@@ -87,67 +91,90 @@ export class OpcuaConnection extends EventEmitter<ConnectionEvents> {
     if (this.users === 0) await this.close();
   }
 
-  private async connect(): Promise<void> {
-    if (this.state === 'connecting') return;
-    this.setState('connecting', this.options.url);
+  private async attempt(): Promise<void> {
     const o = this.options;
+    const client = await createClient(o);
+    if (this.users === 0 || this.state === 'closed') return void client.disconnect().catch(() => undefined);
+    this.client = client;
+    let timer: unknown;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = o.clock.setTimeout(() => reject(new Error('timeout')), o.connectTimeout * 1000);
+    });
     try {
-      mkdirSync(o.pkiFolder, { recursive: true });
-      const client = OPCUAClient.create({
-        applicationName: 'TwinFlow',
-        endpointMustExist: false,
-        securityMode: MessageSecurityMode[o.securityMode],
-        securityPolicy: SecurityPolicy[o.securityPolicy],
-        // A bounded first attempt: a wrong endpoint must fail, not retry for ever.
-        connectionStrategy: { maxRetry: 1, initialDelay: 500, maxDelay: 2000, randomisationFactor: 0.1 },
-        keepSessionAlive: true,
-        requestedSessionTimeout: 60_000,
-        clientCertificateManager: new OPCUACertificateManager({
-          rootFolder: o.pkiFolder,
-          // Unknown server certificates are rejected until the user trusts them (moves them from rejected/ to trusted/certs/).
-          automaticallyAcceptUnknownCertificate: false,
-        }),
-      });
-      this.client = client;
-      await client.connect(o.url);
-      const session = await client.createSession(
-        o.userName
-          ? { type: UserTokenType.UserName, userName: o.userName, password: o.password ?? '' }
-          : undefined,
-      );
+      const session = await Promise.race([this.open(client), timeout]);
+      o.clock.clearTimeout(timer);
+      if (this.client !== client) return void session.close().catch(() => undefined);
       this.current = session;
-      client.on('connection_lost', () => {
-        this.setState('reconnecting', 'connection lost');
-        this.emit('lost', 'BadConnectionClosed');
-      });
-      client.on('connection_reestablished', () => void this.sessionReady(session));
-      this.attempt = 0;
-      await this.sessionReady(session);
+      this.namespaces = await session.readNamespaceArray();
+      this.attempts = 0;
+      this.reported = undefined;
+      this.saidLost = false;
+      this.cause = '';
+      client.on('connection_lost', () => this.lose(client, 'connection lost'));
+      session.on('keepalive_failure', () => this.lose(client, 'the server stopped answering'));
+      this.setState('connected');
+      this.emit('session', session, this.namespaces);
     } catch (err) {
-      await this.dropClient();
-      if (this.users === 0) return;
-      const raw = err instanceof Error ? err.message.split('\n')[0] : String(err);
-      // node-opcua's wording names neither the cause a user can act on nor the folder to act in.
-      const message = /certificate verification failed/i.test(raw)
-        ? `untrusted server certificate: after checking its thumbprint, move it from ${join(o.pkiFolder, 'rejected')} to ${join(o.pkiFolder, 'trusted', 'certs')}`
-        : raw;
-      this.setState('error', message);
-      this.emit('lost', 'BadNotConnected');
-      this.retryTimer = o.clock.setTimeout(() => {
-        this.retryTimer = undefined;
-        if (this.users > 0) void this.connect();
-      }, backoffDelay(this.attempt++));
+      o.clock.clearTimeout(timer);
+      if (this.client !== client) return; // closed meanwhile
+      const cause = await explain(err, { ...o, user: !!o.userName }, o.connectTimeout, o.pkiFolder);
+      if (this.client === client) this.fail(cause);
     }
   }
 
-  private async sessionReady(session: ClientSession): Promise<void> {
-    try {
-      this.namespaces = await session.readNamespaceArray();
-      this.setState('connected', this.options.url);
-      this.emit('session', session, this.namespaces);
-    } catch (err) {
-      this.setState('error', err instanceof Error ? err.message : String(err));
+  /** Connect, check what the server offers against what we ask for, then the session. */
+  private async open(client: OPCUAClient): Promise<ClientSession> {
+    const o = this.options;
+    await client.connect(o.url);
+    const problem = await endpointCheck(client, { ...o, user: !!o.userName });
+    if (problem) throw new EndpointProblem(problem);
+    return client.createSession(
+      o.userName
+        ? { type: UserTokenType.UserName, userName: o.userName, password: o.password ?? '' }
+        : undefined,
+    );
+  }
+
+  /** The live connection dropped: values are bad from now (said once), and the loop tries again at once. */
+  private lose(client: OPCUAClient, cause: string): void {
+    if (this.client !== client || this.state !== 'connected') return;
+    this.cause = cause;
+    this.setState('reconnecting');
+    this.saidLost = true;
+    this.emit('lost', 'BadConnectionClosed');
+    // Not awaited: closing a session on a dead server waits for its request timeout; the retry must not.
+    void this.dropClient();
+    this.schedule(0);
+  }
+
+  private fail(cause: string): void {
+    this.cause = cause;
+    void this.dropClient();
+    if (this.users === 0) return;
+    const delay = reconnectDelay(this.attempts++, this.options.maxRetryDelay * 1000);
+    // Right after a deploy, a refusal is often a server in the same flows still starting: give it a moment.
+    const early = this.options.clock.now() - this.startedAt < STARTUP_GRACE_MS;
+    if (early && this.state === 'connecting' && /refused/.test(cause)) return this.schedule(delay);
+    // Once per episode, and again only if the cause changes (news, not a retry): log line, status and Catch.
+    if (this.reported !== cause) {
+      this.reported = cause;
+      this.state = 'disconnected';
+      this.emit('state', 'disconnected');
+      this.emit('failure', cause);
     }
+    if (!this.saidLost) {
+      this.saidLost = true;
+      this.emit('lost', 'BadNotConnected');
+    }
+    this.schedule(delay);
+  }
+
+  private schedule(delay: number): void {
+    if (this.users === 0 || this.state === 'closed') return;
+    this.retryTimer = this.options.clock.setTimeout(() => {
+      this.retryTimer = undefined;
+      if (this.users > 0 && this.state !== 'closed') void this.attempt();
+    }, delay);
   }
 
   private async dropClient(): Promise<void> {
@@ -155,16 +182,9 @@ export class OpcuaConnection extends EventEmitter<ConnectionEvents> {
     const session = this.current;
     this.client = undefined;
     this.current = undefined;
-    try {
-      await session?.close();
-    } catch {
-      // the session may already be gone with its server
-    }
-    try {
-      await client?.disconnect();
-    } catch {
-      // nothing left to release
-    }
+    // The session may be gone with its server, and the client may never have connected: nothing to release then.
+    await session?.close().catch(() => undefined);
+    await client?.disconnect().catch(() => undefined);
   }
 
   async close(): Promise<void> {

@@ -5,4 +5,6 @@ import type { OpcuaConnection } from './connection';
 export interface OpcuaEndpointNode extends Node {
   connection?: OpcuaConnection;
   url?: string;
+  /** Why the endpoint's settings cannot be used. */
+  configError?: Error;
 }

@@ -1,11 +1,11 @@
 import {
   AttributeIds,
-  type ClientSubscription,
   DataChangeFilter,
   DataChangeTrigger,
   DeadbandType,
   TimestampsToReturn,
   type ClientSession,
+  type ClientSubscription,
   type DataValue,
   type NodeId,
 } from 'node-opcua';
@@ -20,6 +20,8 @@ export interface Reading {
   serverTimestamp?: number;
 }
 
+export type Resolved = { item: MappedItem; nodeId: NodeId };
+
 /** A DataValue as a TwinFlow reading: scaled, with quality and both timestamps (never a made-up timestamp). */
 export function toReading(item: MappedItem, dv: DataValue): Reading {
   const statusCode = dv.statusCode.name;
@@ -29,90 +31,113 @@ export function toReading(item: MappedItem, dv: DataValue): Reading {
   if (typeof value === 'bigint') value = Number(value);
   if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'number')
     value = value[0] * 2 ** 32 + value[1]; // Int64 as [high, low]
+  if (value instanceof Date) value = value.getTime();
   const reading: Reading = { item, value: quality === 'bad' ? null : value, quality, statusCode };
   if (dv.sourceTimestamp) reading.sourceTimestamp = dv.sourceTimestamp.getTime();
   if (dv.serverTimestamp) reading.serverTimestamp = dv.serverTimestamp.getTime();
   return reading;
 }
 
-const BATCH = 500;
+/** Items per CreateMonitoredItems / Read / TranslateBrowsePaths request. */
+export const BATCH = 500;
+
+export interface MonitorOptions {
+  queueSize: number;
+  /** 0: each subscription publishes at its items' sampling interval. */
+  publishingInterval: number;
+}
 
 /**
- * Monitored items for resolved mapping items: one subscription per publishing interval (items with the same
- * sampling interval share it), items created in batches of 500 per CreateMonitoredItems call, and a large
- * maxNotificationsPerPublish (node-red-contrib-opcua's 10 throttles thousands of tags). Returns a stop function.
+ * The subscriptions of one map on one session: one per publishing interval, a large maxNotificationsPerPublish
+ * (node-red-contrib-opcua's 10 throttles thousands of items), and monitored items created in batches of 500, the
+ * batches in parallel. Items can be added later (a failed item retried alone) without touching the others.
  */
-export async function monitorItems(
-  session: ClientSession,
-  resolved: { item: MappedItem; nodeId: NodeId }[],
-  onReading: (r: Reading) => void,
-  onItemError: (item: MappedItem, status: string) => void,
-): Promise<() => Promise<void>> {
-  const byInterval = new Map<number, { item: MappedItem; nodeId: NodeId }[]>();
-  for (const r of resolved) {
-    const list = byInterval.get(r.item.samplingInterval) ?? [];
-    list.push(r);
-    byInterval.set(r.item.samplingInterval, list);
-  }
-  const subscriptions: ClientSubscription[] = [];
-  const stop = async (): Promise<void> => {
-    await Promise.all(subscriptions.map((s) => s.terminate().catch(() => undefined)));
-  };
-  try {
-    for (const [interval, entries] of byInterval) {
-      // createSubscription2 rejects when the session is gone (a reconnect in progress); ClientSubscription.create
-      // would throw that from inside node-opcua, out of reach of any handler.
-      const subscription = await session.createSubscription2({
+export class Subscriptions {
+  private readonly subscriptions = new Map<number, Promise<ClientSubscription>>();
+  private stopped = false;
+
+  constructor(
+    private readonly session: ClientSession,
+    private readonly options: MonitorOptions,
+    private readonly onReading: (r: Reading) => void,
+  ) {}
+
+  private subscription(interval: number): Promise<ClientSubscription> {
+    let s = this.subscriptions.get(interval);
+    if (!s) {
+      // createSubscription2 rejects when the session is gone; ClientSubscription.create would throw inside node-opcua.
+      s = this.session.createSubscription2({
         requestedPublishingInterval: interval,
         requestedLifetimeCount: 60,
         requestedMaxKeepAliveCount: 10,
-        maxNotificationsPerPublish: 10_000,
+        maxNotificationsPerPublish: 0, // 0: no limit
         publishingEnabled: true,
         priority: 1,
       });
-      subscriptions.push(subscription);
-      for (let start = 0; start < entries.length; start += BATCH) {
-        const batch = entries.slice(start, start + BATCH);
-        // Items in one CreateMonitoredItems call share parameters; deadband differs per item, so group by it.
-        const groups = new Map<string, typeof batch>();
-        for (const e of batch) {
-          const key = `${e.item.deadbandType}:${e.item.deadbandValue}`;
-          groups.set(key, [...(groups.get(key) ?? []), e]);
-        }
-        for (const group of groups.values()) {
-          const { deadbandType, deadbandValue } = group[0].item;
-          const filter =
-            deadbandType === 'none'
-              ? null
-              : new DataChangeFilter({
-                  trigger: DataChangeTrigger.StatusValue,
-                  deadbandType: deadbandType === 'absolute' ? DeadbandType.Absolute : DeadbandType.Percent,
-                  deadbandValue,
-                });
-          const monitored = await subscription.monitorItems(
-            group.map((e) => ({ nodeId: e.nodeId, attributeId: AttributeIds.Value })),
-            { samplingInterval: interval, queueSize: 1, discardOldest: true, filter },
-            TimestampsToReturn.Both,
-          );
-          monitored.on('changed', (_mi, dv, index) => onReading(toReading(group[index].item, dv)));
-          monitored.monitoredItems.forEach((mi, index) => {
-            if (mi.statusCode && !mi.statusCode.isGood()) onItemError(group[index].item, mi.statusCode.name);
-          });
-        }
-      }
+      this.subscriptions.set(interval, s);
     }
-  } catch (err) {
-    // Nothing half-built is left behind: the caller rebuilds everything on the next session.
-    await stop();
-    throw err;
+    return s;
   }
-  return stop;
+
+  /** Monitors `entries`; resolves with the items the server refused and their status codes. */
+  async add(entries: Resolved[]): Promise<{ item: MappedItem; status: string }[]> {
+    const groups = new Map<string, Resolved[]>();
+    for (const e of entries) {
+      // One CreateMonitoredItems call shares its parameters: group by interval and deadband, then cut in batches.
+      const interval = this.options.publishingInterval || e.item.samplingInterval;
+      const key = `${interval}|${e.item.samplingInterval}|${e.item.deadbandType}|${e.item.deadbandValue}`;
+      const list = groups.get(key) ?? [];
+      list.push(e);
+      groups.set(key, list);
+    }
+    const calls: Promise<{ item: MappedItem; status: string }[]>[] = [];
+    for (const [key, list] of groups)
+      for (let start = 0; start < list.length; start += BATCH)
+        calls.push(this.monitor(Number(key.split('|')[0]), list.slice(start, start + BATCH)));
+    return (await Promise.all(calls)).flat();
+  }
+
+  private async monitor(
+    interval: number,
+    batch: Resolved[],
+  ): Promise<{ item: MappedItem; status: string }[]> {
+    const subscription = await this.subscription(interval);
+    if (this.stopped) return [];
+    const { deadbandType, deadbandValue, samplingInterval } = batch[0].item;
+    const filter =
+      deadbandType === 'none'
+        ? null
+        : new DataChangeFilter({
+            trigger: DataChangeTrigger.StatusValue,
+            deadbandType: deadbandType === 'absolute' ? DeadbandType.Absolute : DeadbandType.Percent,
+            deadbandValue,
+          });
+    const group = await subscription.monitorItems(
+      batch.map((e) => ({ nodeId: e.nodeId, attributeId: AttributeIds.Value })),
+      { samplingInterval, queueSize: this.options.queueSize, discardOldest: true, filter },
+      TimestampsToReturn.Both,
+    );
+    const refused: { item: MappedItem; status: string }[] = [];
+    group.monitoredItems.forEach((mi, index) => {
+      if (mi.statusCode && !mi.statusCode.isGood())
+        refused.push({ item: batch[index].item, status: mi.statusCode.name });
+    });
+    group.on('changed', (_mi, dv, index) => this.onReading(toReading(batch[index].item, dv)));
+    return refused;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    const all = [...this.subscriptions.values()];
+    this.subscriptions.clear();
+    await Promise.all(all.map((s) => s.then((sub) => sub.terminate()).catch(() => undefined)));
+  }
 }
 
-/** Reads every item once (after a (re)connect: fresh values, not only changes). */
+/** Reads every item once (the mapping's periodic refresh of values that report by exception). */
 export async function readAll(
   session: ClientSession,
-  resolved: { item: MappedItem; nodeId: NodeId }[],
+  resolved: Resolved[],
   onReading: (r: Reading) => void,
 ): Promise<void> {
   for (let start = 0; start < resolved.length; start += BATCH) {

@@ -20,19 +20,26 @@ function qualifyPath(path: string, namespaceIndex: number | undefined, separator
     .replace(/^(?![/.])/, separator);
 }
 
+export interface Resolution {
+  item: MappedItem;
+  nodeId?: NodeId;
+  /** Why it did not resolve: an OPC UA status name (BadNoMatch, BadNodeIdUnknown ...). */
+  status?: string;
+}
+
 export async function resolveItems(
   session: ClientSession,
   namespaces: string[],
   items: MappedItem[],
   namespaceUri: string | undefined,
-): Promise<{ item: MappedItem; nodeId?: NodeId; error?: string }[]> {
+): Promise<Resolution[]> {
   const nsIndex = namespaceUri ? namespaces.indexOf(namespaceUri) : undefined;
   if (namespaceUri && nsIndex === -1) {
     throw new TwinFlowError('unknownNamespace', `the server has no namespace ${namespaceUri}`, {
       namespace: namespaceUri,
     });
   }
-  const results: { item: MappedItem; nodeId?: NodeId; error?: string }[] = [];
+  const results: Resolution[] = [];
   const paths: { index: number; path: string }[] = [];
   for (const item of items) {
     if ('nodeId' in item.address) {
@@ -42,7 +49,9 @@ export async function resolveItems(
           nodeId: coerceNodeId(item.address.nodeId, { namespaceArray: namespaces } as never),
         });
       } catch (err) {
-        results.push({ item, error: `invalid NodeId ${item.address.nodeId}: ${(err as Error).message}` });
+        // An nsu= the server does not (yet) have, or a malformed id: this item is bad, the others go on.
+        const unknown = /namespace/i.test((err as Error).message);
+        results.push({ item, status: unknown ? 'BadNodeIdUnknown' : 'BadNodeIdInvalid' });
       }
     } else {
       const root = item.address.root ? qualifyPath(item.address.root, nsIndex, '/') : '';
@@ -51,16 +60,22 @@ export async function resolveItems(
       results.push({ item });
     }
   }
-  // TranslateBrowsePathsToNodeIds in batches: one request per 500 paths.
-  for (let start = 0; start < paths.length; start += 500) {
-    const batch = paths.slice(start, start + 500);
-    const answers = await session.translateBrowsePath(batch.map((p) => makeBrowsePath('RootFolder', p.path)));
+  // TranslateBrowsePathsToNodeIds in batches of 500 paths, the batches in parallel.
+  const batches: (typeof paths)[] = [];
+  for (let start = 0; start < paths.length; start += 500) batches.push(paths.slice(start, start + 500));
+  const answered = await Promise.all(
+    batches.map((batch) =>
+      session.translateBrowsePath(batch.map((p) => makeBrowsePath('RootFolder', p.path))),
+    ),
+  );
+  answered.forEach((answers, b) => {
+    const batch = batches[b];
     answers.forEach((answer, k) => {
       const target = answer.targets?.[0]?.targetId;
       const slot = results[batch[k].index];
       if (answer.statusCode.isGood() && target) slot.nodeId = target as NodeId;
-      else slot.error = `${batch[k].path}: ${answer.statusCode.name}`;
+      else slot.status = answer.statusCode.isGood() ? 'BadNoMatch' : answer.statusCode.name;
     });
-  }
+  });
   return results;
 }

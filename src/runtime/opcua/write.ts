@@ -2,6 +2,7 @@ import { AttributeIds, DataType, type ClientSession, type NodeId } from 'node-op
 import { isTwinFlowError } from '../../core/errors';
 import { coerceForWrite } from '../../core/opcua/coerce';
 import { toRaw, type MappedItem } from '../../core/opcua/mapping';
+import type { MapSession } from './map-session';
 
 export interface WriteAck {
   status: 'accepted' | 'rejected';
@@ -16,14 +17,16 @@ export interface WriteAck {
 export async function writeDesired(
   session: ClientSession | undefined,
   desired: Record<string, unknown>,
-  items: Map<string, { item: MappedItem; nodeId?: NodeId }>,
-  typeCache: Map<string, string>,
+  twin: string,
+  items: MappedItem[],
+  mapSession: MapSession | undefined,
 ): Promise<Record<string, WriteAck>> {
   const acks: Record<string, WriteAck> = {};
   const writes: { property: string; nodeId: NodeId; dataType: DataType; value: number | boolean | string }[] =
     [];
   for (const [property, value] of Object.entries(desired)) {
-    const entry = items.get(property);
+    const item = items.find((i) => i.twin === twin && i.property === property);
+    const entry = item && { item, nodeId: mapSession?.resolved(twin, property)?.nodeId };
     if (!entry) {
       acks[property] = { status: 'rejected', reason: `${property} is not mapped to OPC UA` };
       continue;
@@ -33,16 +36,14 @@ export async function writeDesired(
       continue;
     }
     if (!session || !entry.nodeId) {
-      acks[property] = { status: 'rejected', reason: 'not connected to the OPC UA server' };
+      acks[property] = {
+        status: 'rejected',
+        reason: 'not connected to the OPC UA server, or the item is bad',
+      };
       continue;
     }
     try {
-      const key = entry.nodeId.toString();
-      let typeName = entry.item.dataType ?? typeCache.get(key);
-      if (!typeName) {
-        typeName = DataType[await session.getBuiltInDataType(entry.nodeId)];
-        typeCache.set(key, typeName);
-      }
+      const typeName = entry.item.dataType ?? DataType[await session.getBuiltInDataType(entry.nodeId)];
       const engineering =
         typeof value === 'number' && entry.item.scale ? toRaw(value, entry.item.scale) : value;
       const coerced = coerceForWrite(engineering, typeName, property);

@@ -53,13 +53,20 @@ export class TwinStore extends EventEmitter<{ events: [TwinEvent[]] }> {
     private readonly storeName: string | undefined,
     readonly model: TwinModel,
     private readonly clock: Clock,
+    /** Where failures of background work (the staleness check) are logged: the model node's log. */
+    private readonly onError: (err: unknown) => void = () => undefined,
   ) {
     super();
     this.ready = this.load().then(() => {
       this.loaded = true;
     });
     const interval = staleCheckInterval(model);
-    if (interval > 0) this.timer = clock.setInterval(() => void this.checkStale(), interval);
+    if (interval > 0) {
+      this.timer = clock.setInterval(() => {
+        // Before loading finished (or when it failed, which the model node reports) there is nothing to check.
+        if (this.loaded) this.checkStale().catch((err: unknown) => this.onError(err));
+      }, interval);
+    }
   }
 
   private async load(): Promise<void> {

@@ -54,8 +54,15 @@ export class SparkplugEdge {
     this.connection.on('message', (topic, raw) => this.command(topic, raw));
   }
 
+  /** A birth that fails (the connection dropped meanwhile) is reported; the next connect births again. */
+  private rebirth(): void {
+    this.birth().catch((err: unknown) =>
+      this.onIgnored(`birth failed: ${err instanceof Error ? err.message : String(err)}`),
+    );
+  }
+
   private readonly onState = (state: string): void => {
-    if (state === 'connected') void this.birth();
+    if (state === 'connected') this.rebirth();
     else if (state === 'disconnected') {
       // The next session announces the next bdSeq; its will must carry the same.
       this.state.bdSeq = (this.state.bdSeq + 1) % 256;
@@ -113,7 +120,7 @@ export class SparkplugEdge {
       return this.onIgnored(`${topic}: not a Sparkplug B payload (${(err as Error).message})`);
     }
     const command = parseCommand(this.state, topic, payload);
-    if (command.kind === 'rebirth') void this.birth();
+    if (command.kind === 'rebirth') this.rebirth();
     else if (command.kind === 'write') this.onWrite(command.twin, command.values);
     else this.onIgnored(`${topic}: ${command.reason}`);
   }
@@ -145,7 +152,14 @@ export async function bdSeqStore(
   const key = contextKey('twinflow_spb_bdseq_', `${group}/${edge}`);
   const last = await contextGet<unknown>(context, key);
   const bdSeq = typeof last === 'number' && Number.isInteger(last) ? (last + 1) % 256 : 0;
-  const persist = (value: number): void => void contextSetNow(context, key, value)?.catch(() => undefined);
+  // Best effort: a store that cannot write loses only the bdSeq continuity, never the bridge.
+  const persist = (value: number): void => {
+    try {
+      contextSetNow(context, key, value)?.catch(() => undefined);
+    } catch {
+      // see above
+    }
+  };
   persist(bdSeq);
   return { bdSeq, persist };
 }

@@ -1,28 +1,16 @@
 import assert from 'node:assert/strict';
-import { ALARM_DEFAULTS } from '../../../src/core/anomaly/alarm';
-import {
-  detectorParams,
-  engineInit,
-  engineUpdate,
-  readSignals,
-  type EngineConfig,
-  type EngineDetector,
-} from '../../../src/core/anomaly/engine';
+import { createEngine, engineInit, engineUpdate, readSignals } from '../../../src/core/anomaly/engine';
 import { DETECTOR_NAMES } from '../../../src/core/anomaly/registry';
+import { parse } from '../../../src/core/nodes/twin-anomaly';
 
-const DETECTORS: EngineDetector[] = [...DETECTOR_NAMES, 'hotelling'];
+const DETECTORS = DETECTOR_NAMES;
 
 describe('anomaly: the expected value a detector reports lies inside its band (what a chart draws)', () => {
   for (const detector of DETECTORS) {
     it(`${detector}: before, during and after a fault`, () => {
-      const config: EngineConfig = {
-        detector,
-        params: {},
-        signals: [],
-        alarm: ALARM_DEFAULTS,
-        learnInAlarm: false,
-      };
-      const params = detectorParams(config);
+      const spec = parse({ detector });
+      if ('errors' in spec) throw spec.error;
+      const config = createEngine(spec.config.engine);
       let state = engineInit(config);
       let seed = 7;
       const noise = (): number => ((seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5) * 0.2;
@@ -38,7 +26,7 @@ describe('anomaly: the expected value a detector reports lies inside its band (w
         };
         const now = 1_000_000 + i * 1000;
         const inputs = readSignals(payload, config, 'value', now);
-        const step = engineUpdate(state, inputs, config, params, now, true);
+        const step = engineUpdate(state, inputs, config, now, true);
         state = step.state;
         for (const [name, s] of Object.entries(step.result.signals)) {
           if (![s.expected, s.lower, s.upper].every(Number.isFinite)) continue;

@@ -7,7 +7,7 @@ import {
   rowValues,
   scaledSigmoid,
   scoreFile,
-} from '../../../src/core/nab/score';
+} from '../../../bench/nab/score';
 
 const close = (a: number, b: number, eps = 1e-12) => assert.ok(Math.abs(a - b) < eps, `${a} vs ${b}`);
 const S1 = 0.9866142981514305; // S(-1), from the reference notes

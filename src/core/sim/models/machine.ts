@@ -67,7 +67,7 @@ export const machine: SimModel<MachineState> = {
   }),
   // Failures, repairs and changeover ends are drawn in advance, so the model knows its next time event.
   nextEventTime: (state) => (state.mode === 0 ? undefined : state.nextEvent),
-  advance(state, t, h, u, p, random): Advance<MachineState> {
+  advance(state, t, h, u, p, random, budget): Advance<MachineState> {
     const s = { ...state };
     const events: { time: number; name: string }[] = [];
     const end = t + h;
@@ -78,6 +78,7 @@ export const machine: SimModel<MachineState> = {
       events.push({ time: now, name: 'changeover' });
     }
     while (now < end) {
+      budget.check();
       if (s.mode === 0 && u.run >= 1) {
         s.mode = 1;
         s.nextEvent = now + exponential(random, p.mtbf);
@@ -96,6 +97,7 @@ export const machine: SimModel<MachineState> = {
         const actualCycle = p.cycleTime / p.speedFactor;
         s.cycle += span;
         while (s.cycle >= actualCycle) {
+          budget.check();
           s.cycle -= actualCycle;
           s.total += 1;
           if (uniform(random) >= p.scrap) s.good += 1;

@@ -74,7 +74,7 @@ export function odeModel(definition: OdeDefinition): SimModel<OdeState> {
     description: 'User model: derivatives and outputs as expressions',
     variables,
     init: () => ({ y: stateNames.map((s) => definition.states[s].start) }),
-    advance(state, t, h, u, p) {
+    advance(state, t, h, u, p, _random, budget) {
       const f = (time: number, y: readonly number[]) => {
         const values = scope(time, y, u, p);
         return derivatives.map((d) => evaluate(d, values));
@@ -82,6 +82,7 @@ export function odeModel(definition: OdeDefinition): SimModel<OdeState> {
       const { y } = integrateDopri(f, t, state.y, t + h, {
         rtol: definition.rtol ?? 1e-6,
         atol: definition.atol ?? 1e-9,
+        budget,
       });
       return { state: { y } };
     },

@@ -44,10 +44,11 @@ export const pid: SimModel<PidState> = {
     { name: 'error', causality: 'output', start: 0 },
   ],
   init: () => ({ y: 0, integral: 0, previousY: 0, u: 0, phase: 0 }),
-  advance(state, _t, h, u, p) {
+  advance(state, _t, h, u, p, _random, budget) {
     const s = { ...state };
     let left = h;
     while (left > 1e-12) {
+      budget.check();
       if (s.phase === 0) {
         // Controller sample at the start of each period.
         const e = u.setpoint - s.y;

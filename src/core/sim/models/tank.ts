@@ -28,12 +28,12 @@ export const tank: SimModel<TankState> = {
     { name: 'overflow', causality: 'output', start: 0 },
   ],
   init: (p) => ({ level: p.initialLevel }),
-  advance(state, t, h, u, p) {
+  advance(state, t, h, u, p, _random, budget) {
     const k = (p.dischargeCoefficient * p.outletArea) / p.area;
     const f = (_t: number, y: readonly number[]) => [
       u.inflow / p.area - k * Math.sqrt(2 * p.gravity * Math.max(y[0], 0)),
     ];
-    const { y } = integrateDopri(f, t, [state.level], t + h, { rtol: 1e-8, atol: 1e-10 });
+    const { y } = integrateDopri(f, t, [state.level], t + h, { rtol: 1e-8, atol: 1e-10, budget });
     return { state: { level: Math.min(Math.max(y[0], 0), p.height) } };
   },
   // State events: the level reaching the rim and the tank running dry, located exactly with early return.
