@@ -129,7 +129,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
     const fillStart = Date.now();
     await Promise.all([a, b, c].map((i) => i.rate(o.ratePerOwner)));
     const total = 3 * o.twinsPerPartition;
-    await until(`the mirror to hold ${total} twins`, 120_000, async () => {
+    await until(`the mirror to hold ${total} twins`, 240_000, async () => {
       const s = await m.stats();
       return s.twins >= total ? s : undefined;
     });
