@@ -216,11 +216,11 @@ class RedisContextStore {
     return Promise.resolve();
   }
 
-  clean(activeNodes: string[]): Promise<void> {
-    for (const scope of [...this.data.keys()]) {
-      if (scope !== 'global' && !activeNodes.includes(scope.split(':')[0])) void this.delete(scope);
-    }
-    return Promise.resolve();
+  async clean(activeNodes: string[]): Promise<void> {
+    const gone = [...this.data.keys()].filter(
+      (scope) => scope !== 'global' && !activeNodes.includes(scope.split(':')[0]),
+    );
+    await Promise.all(gone.map((scope) => this.delete(scope)));
   }
 
   private schedule(): void {
