@@ -216,14 +216,11 @@ class RedisContextStore {
     return Promise.resolve();
   }
 
-  clean(activeNodes: string[]): Promise<void> {
-    for (const scope of [...this.data.keys()]) {
-      if (scope !== 'global' && !activeNodes.includes(scope.split(':')[0])) {
-        // delete() only queues the removal (a failed write is reported by the flush); never unhandled either way.
-        this.delete(scope).catch(() => undefined);
-      }
-    }
-    return Promise.resolve();
+  async clean(activeNodes: string[]): Promise<void> {
+    const gone = [...this.data.keys()].filter(
+      (scope) => scope !== 'global' && !activeNodes.includes(scope.split(':')[0]),
+    );
+    await Promise.all(gone.map((scope) => this.delete(scope)));
   }
 
   private schedule(): void {

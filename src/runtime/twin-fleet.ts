@@ -6,6 +6,7 @@ import { MIGRATIONS, parse, type TwinFleetSettings } from '../core/nodes/twin-fl
 import { ownerTopic } from '../core/fleet/topics';
 import { clockFor } from './shared/clock';
 import { handleInput, type InputMessage, type Send } from './shared/input';
+import { translate } from './shared/i18n';
 import { statusFor } from './shared/status';
 import { FleetConnection } from './fleet/connection';
 import { FleetMember } from './fleet/member';
@@ -42,8 +43,10 @@ export = function register(RED: NodeAPI): void {
 
     let problem: string | undefined;
     if ('errors' in parsed) problem = parsed.errors.join('; ');
-    else if (!broker?.connection) problem = RED._('twin-fleet.errors.noBroker');
-    else if (!modelNode?.store || !modelNode.model) problem = RED._('twin-fleet.errors.noModel');
+    else if (!broker?.connection)
+      problem = translate(RED, 'twin-fleet.errors.noBroker', 'No MQTT broker is configured');
+    else if (!modelNode?.store || !modelNode.model)
+      problem = translate(RED, 'twin-fleet.errors.noModel', 'No valid twin model is configured');
     if (
       problem !== undefined ||
       'errors' in parsed ||
@@ -85,9 +88,17 @@ export = function register(RED: NodeAPI): void {
         reported = false;
       } else {
         failingSince ??= clock.now();
-        if (!reported && clock.now() - failingSince >= LOG_AFTER_MS) {
+        // A refusal (TLS trust, a missing client certificate) is reported at once: it will not cure itself.
+        if (!reported && (state === 'refused' || clock.now() - failingSince >= LOG_AFTER_MS)) {
           reported = true;
-          node.error(RED._('twin-fleet.errors.connection', { url: options.url, reason: detail }));
+          const text = translate(
+            RED,
+            'twin-fleet.errors.connection',
+            `Cannot reach the MQTT broker ${options.url}: ${detail}`,
+            { url: options.url, reason: detail },
+          );
+          // With a message, so a Catch node sees it too.
+          node.error(text, { _msgid: RED.util.generateId(), topic: options.url, payload: detail });
         }
         status.show('red', 'ring', 'disconnected', { reason: detail });
         return;

@@ -129,7 +129,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
     const fillStart = Date.now();
     await Promise.all([a, b, c].map((i) => i.rate(o.ratePerOwner)));
     const total = 3 * o.twinsPerPartition;
-    await until(`the mirror to hold ${total} twins`, 120_000, async () => {
+    await until(`the mirror to hold ${total} twins`, 240_000, async () => {
       const s = await m.stats();
       return s.twins >= total ? s : undefined;
     });
@@ -204,8 +204,9 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
       }
     })();
     await sleep(1000);
-    await a.kill9();
+    // Timed from the signal: the broker publishes the will (and the standby may claim) before we see the exit.
     killedAt = Date.now();
+    await a.kill9();
     await twinWatch.subscribeAsync(`${p1}/+/_twin`, { qos: 1 });
     log('owner of L1 killed (SIGKILL)');
     const birth = await until('the standby to own L1', 30_000, () =>

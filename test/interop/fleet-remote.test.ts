@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import type { Node } from 'node-red';
+import { rmSync } from 'node:fs';
+import type { Node, NodeInitializer } from 'node-red';
+import { makeCertificates, type TestCertificates } from '../helpers/certificates';
 import { MosquittoBroker } from '../helpers/mosquitto';
 import { collect, helper, loadNode, waitFor, type AnyMessage, type TestFlow } from '../helpers/node-red';
 
@@ -157,5 +159,68 @@ describe('twin-fleet: remote twins in a fleet view (mosquitto)', function () {
     await (node('o1') as unknown as { close(removed: boolean): Promise<void> }).close(false);
     await waitFor(() => mirrored().get('P1')?.stale === true, 5000, 'stale twins');
     assert.ok(partitions.some((p) => (p.payload as { event: string }).event === 'offline'));
+  });
+});
+
+describe('twin-fleet over TLS: a wrong CA is refused with a clear error (mosquitto)', function () {
+  this.timeout(60_000);
+  let certs: TestCertificates;
+  let broker: MosquittoBroker;
+  before(async () => {
+    certs = makeCertificates();
+    broker = new MosquittoBroker(
+      [
+        `cafile ${certs.ca}`,
+        `certfile ${certs.serverCert}`,
+        `keyfile ${certs.serverKey}`,
+        'require_certificate true',
+      ],
+      'mqtts',
+    );
+    await broker.start();
+  });
+  after(async () => {
+    await helper.unload();
+    await broker.dispose();
+    rmSync(certs.dir, { recursive: true, force: true });
+  });
+
+  it('reaches Catch and the status naming the untrusted certificate, at once', async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const tlsNode = require(require.resolve('@node-red/nodes/core/network/05-tls.js')) as NodeInitializer;
+    await helper.load([tlsNode, ...nodes], [
+      { id: 'f1', type: 'tab' },
+      { id: 'b1', type: 'twin-mqtt-broker', url: broker.url, protocolVersion: '5', tls: 't1', version: 2 },
+      {
+        id: 't1',
+        type: 'tls-config',
+        verifyservercert: true,
+        ca: certs.otherCa,
+        cert: certs.clientCert,
+        key: certs.clientKey,
+      },
+      { id: 'mm', type: 'twin-model', name: 'fleet view', properties: PROPERTIES, version: 1 },
+      {
+        id: 'm1',
+        type: 'twin-fleet',
+        z: 'f1',
+        broker: 'b1',
+        model: 'mm',
+        role: 'mirror',
+        prefix: 'T',
+        version: 1,
+        wires: [[], []],
+      },
+      { id: 'c1', type: 'catch', z: 'f1', scope: ['m1'], uncaught: false, wires: [['caught']] },
+      { id: 'caught', type: 'helper', z: 'f1' },
+    ] as TestFlow);
+    const caught = collect(node('caught'));
+    await waitFor(() => caught.length > 0, 10_000, 'a Catch message');
+    const message = String((caught[0].error as { message: string }).message);
+    assert.match(message, /not trusted/);
+    assert.match(message, /CA/);
+    const status = (node('m1') as unknown as { status: { lastCall?: { args: [{ fill?: string }] } } }).status
+      .lastCall?.args[0];
+    assert.equal(status?.fill, 'red');
   });
 });

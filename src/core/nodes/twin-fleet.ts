@@ -33,8 +33,9 @@ export const DEFAULTS: Omit<TwinFleetSettings, 'version'> = {
   prefix: 'TwinFlow/line1',
   member: '',
   takeBack: false,
-  lease: 10,
-  qos: 1,
+  // Strings, as the editor's text and select fields save them.
+  lease: '10',
+  qos: '1',
 };
 
 export const MIGRATIONS: readonly Migration<TwinFleetSettings>[] = [

@@ -7,7 +7,8 @@ import type { BrokerOptions } from '../uns/client';
 const MAX_IN_FLIGHT = 1000;
 
 interface FleetEvents {
-  state: ['connected' | 'disconnected' | 'error', string];
+  /** refused: the broker or TLS refused us (trust, certificate, credentials), which will not cure itself. */
+  state: ['connected' | 'disconnected' | 'error' | 'refused', string];
   message: [string, Buffer, boolean];
 }
 
@@ -35,9 +36,13 @@ export class FleetConnection extends EventEmitter<FleetEvents> {
 
   open(subscriptions: string[]): void {
     this.subscriptions.push(...subscriptions);
+    // MQTT 5 unless the broker node says 3.1.1 ("no local" subscriptions need 5); `auto` falls back to 3.1.1 when
+    // the broker refuses 5, and members then ignore their own echoes.
+    this.connect(this.options.protocol === 4 ? 4 : 5);
+  }
+
+  private connect(version: 4 | 5): void {
     const o = this.options;
-    // MQTT 5 unless the broker node says 3.1.1: "no local" subscriptions need 5.
-    const version = o.protocol === 4 ? 4 : 5;
     const options: IClientOptions = {
       clientId: o.clientId,
       protocolVersion: version,
@@ -63,7 +68,13 @@ export class FleetConnection extends EventEmitter<FleetEvents> {
         tls: Boolean(o.tls) || /^(mqtts|wss|tls):/.test(o.url),
         clientCertificate: Boolean(o.tls?.cert),
       });
-      this.emit('state', 'error', failure.reason);
+      if (failure.versionRefused && o.protocol === 'auto' && version === 5 && this.client === client) {
+        this.client = undefined;
+        client.end(true);
+        this.connect(4);
+        return;
+      }
+      this.emit('state', failure.refused ? 'refused' : 'error', failure.reason);
     });
     client.on('message', (topic, payload, packet) => this.emit('message', topic, payload, packet.retain));
     this.client = client;

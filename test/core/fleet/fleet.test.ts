@@ -58,7 +58,7 @@ describe('twin-fleet settings', () => {
     const c = migrateConfig({ id: 'n' }, MIGRATIONS);
     assert.equal(c.version, 1);
     assert.equal(c.role, 'owner');
-    assert.equal(c.lease, 10);
+    assert.equal(c.lease, '10');
   });
   it('parses and refuses bad settings', () => {
     const ok = parse({ role: 'standby', prefix: 'A/B/', lease: '5', qos: '1' });
