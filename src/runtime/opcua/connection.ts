@@ -1,24 +1,23 @@
 import { EventEmitter } from 'node:events';
-import { UserTokenType, type ClientSession, type OPCUAClient } from 'node-opcua';
+import {
+  UserTokenType,
+  type ClientSession,
+  type OPCUACertificateManager,
+  type OPCUAClient,
+} from 'node-opcua';
 import { reconnectDelay } from '../../core/opcua/retry';
-import type { EndpointSettings } from '../../core/nodes/twin-opcua-endpoint';
-import type { Clock } from '../shared/clock';
-import { createClient, endpointCheck, EndpointProblem, explain } from './client';
+import {
+  clientPki,
+  createClient,
+  endpointCheck,
+  EndpointProblem,
+  explain,
+  type ConnectionOptions,
+} from './client';
 
 /** idle -> connecting -> connected | disconnected; connected -> reconnecting -> connected | disconnected. */
 export type ConnectionState =
   'idle' | 'connecting' | 'connected' | 'reconnecting' | 'disconnected' | 'closed';
-
-export interface ConnectionOptions extends Pick<
-  EndpointSettings,
-  'url' | 'securityMode' | 'securityPolicy' | 'connectTimeout' | 'maxRetryDelay'
-> {
-  userName?: string;
-  password?: string;
-  /** Client PKI: own certificate, trusted/ and rejected/ server certificates. */
-  pkiFolder: string;
-  clock: Clock;
-}
 
 /**
  * state: on a change of state or of the failure's cause (one log line each; the cause is in `cause`).
@@ -45,6 +44,7 @@ export const STARTUP_GRACE_MS = 3000;
  */
 export class OpcuaConnection extends EventEmitter<ConnectionEvents> {
   private client?: OPCUAClient;
+  private certificates?: OPCUACertificateManager;
   private current?: ClientSession;
   private namespaces: string[] = [];
   private retryTimer: unknown;
@@ -75,7 +75,6 @@ export class OpcuaConnection extends EventEmitter<ConnectionEvents> {
     this.emit('state', state);
   }
 
-  /** A node starts using the endpoint; the first one opens the connection. */
   acquire(): void {
     this.users += 1;
     if (this.users === 1 && (this.state === 'idle' || this.state === 'closed')) {
@@ -85,7 +84,6 @@ export class OpcuaConnection extends EventEmitter<ConnectionEvents> {
     }
   }
 
-  /** A node stops using it; the last one closes the connection. */
   async release(): Promise<void> {
     this.users = Math.max(0, this.users - 1);
     if (this.users === 0) await this.close();
@@ -93,7 +91,7 @@ export class OpcuaConnection extends EventEmitter<ConnectionEvents> {
 
   private async attempt(): Promise<void> {
     const o = this.options;
-    const client = await createClient(o);
+    const client = await createClient(o, (this.certificates ??= clientPki(o.pkiFolder)));
     if (this.users === 0 || this.state === 'closed') return void client.disconnect().catch(() => undefined);
     this.client = client;
     let timer: unknown;
@@ -106,10 +104,7 @@ export class OpcuaConnection extends EventEmitter<ConnectionEvents> {
       if (this.client !== client) return void session.close().catch(() => undefined);
       this.current = session;
       this.namespaces = await session.readNamespaceArray();
-      this.attempts = 0;
-      this.reported = undefined;
-      this.saidLost = false;
-      this.cause = '';
+      [this.attempts, this.reported, this.saidLost, this.cause] = [0, undefined, false, ''];
       client.on('connection_lost', () => this.lose(client, 'connection lost'));
       session.on('keepalive_failure', () => this.lose(client, 'the server stopped answering'));
       this.setState('connected');
@@ -117,7 +112,13 @@ export class OpcuaConnection extends EventEmitter<ConnectionEvents> {
     } catch (err) {
       o.clock.clearTimeout(timer);
       if (this.client !== client) return; // closed meanwhile
-      const cause = await explain(err, { ...o, user: !!o.userName }, o.connectTimeout, o.pkiFolder);
+      const cause = await explain(
+        err,
+        { ...o, user: !!o.userName },
+        o.connectTimeout,
+        this.certificates,
+        o.pkiFolder,
+      );
       if (this.client === client) this.fail(cause);
     }
   }
@@ -182,7 +183,6 @@ export class OpcuaConnection extends EventEmitter<ConnectionEvents> {
     const session = this.current;
     this.client = undefined;
     this.current = undefined;
-    // The session may be gone with its server, and the client may never have connected: nothing to release then.
     await session?.close().catch(() => undefined);
     await client?.disconnect().catch(() => undefined);
   }
@@ -192,5 +192,7 @@ export class OpcuaConnection extends EventEmitter<ConnectionEvents> {
     this.retryTimer = undefined;
     this.setState('closed');
     await this.dropClient();
+    await this.certificates?.dispose().catch(() => undefined);
+    this.certificates = undefined;
   }
 }
