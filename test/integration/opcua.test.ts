@@ -252,7 +252,9 @@ describe('integration: twin-opcua-map against a real node-opcua server', functio
         5000,
         'values within 5 s of the server being back',
       );
-      console.log(`      values back ${((Date.now() - backAt) / 1000).toFixed(2)} s after the server was back`);
+      console.log(
+        `      values back ${((Date.now() - backAt) / 1000).toFixed(2)} s after the server was back`,
+      );
       assert.equal(latest(values).get('Pump01')!.speed.quality, 'good');
     } finally {
       await helper.unload();

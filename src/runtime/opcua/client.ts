@@ -15,6 +15,10 @@ import type {
 } from '../../core/nodes/twin-opcua-endpoint';
 import type { Clock } from '../shared/clock';
 
+/** idle -> connecting -> connected | disconnected; connected -> reconnecting -> connected | disconnected. */
+export type ConnectionState =
+  'idle' | 'connecting' | 'connected' | 'reconnecting' | 'disconnected' | 'closed';
+
 export interface ConnectionOptions extends Pick<
   EndpointSettings,
   'url' | 'securityMode' | 'securityPolicy' | 'connectTimeout' | 'maxRetryDelay'

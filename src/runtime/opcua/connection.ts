@@ -5,7 +5,7 @@ import {
   type OPCUACertificateManager,
   type OPCUAClient,
 } from 'node-opcua';
-import { reconnectDelay } from '../../core/opcua/retry';
+import { reconnectDelay, STARTUP_GRACE_MS } from '../../core/opcua/retry';
 import {
   clientPki,
   createClient,
@@ -13,11 +13,8 @@ import {
   EndpointProblem,
   explain,
   type ConnectionOptions,
+  type ConnectionState,
 } from './client';
-
-/** idle -> connecting -> connected | disconnected; connected -> reconnecting -> connected | disconnected. */
-export type ConnectionState =
-  'idle' | 'connecting' | 'connected' | 'reconnecting' | 'disconnected' | 'closed';
 
 /**
  * state: on a change of state or of the failure's cause (one log line each; the cause is in `cause`).
@@ -30,9 +27,6 @@ interface ConnectionEvents {
   failure: [string];
   lost: [string];
 }
-
-/** How long after a deploy a refused connection is retried quietly (a server in the same flows starting). */
-export const STARTUP_GRACE_MS = 3000;
 
 /**
  * ONE OPC UA client and session per endpoint, shared by every node that uses the endpoint (servers limit sessions,
@@ -80,7 +74,7 @@ export class OpcuaConnection extends EventEmitter<ConnectionEvents> {
     if (this.users === 1 && (this.state === 'idle' || this.state === 'closed')) {
       this.startedAt = this.options.clock.now();
       this.setState('connecting');
-      void this.attempt();
+      this.attempt().catch((err: unknown) => this.fail(String(err)));
     }
   }
 
@@ -144,19 +138,24 @@ export class OpcuaConnection extends EventEmitter<ConnectionEvents> {
     this.saidLost = true;
     this.emit('lost', 'BadConnectionClosed');
     // Not awaited: closing a session on a dead server waits for its request timeout; the retry must not.
-    void this.dropClient();
+    this.dropClient().catch(() => undefined);
     this.schedule(0);
   }
 
   private fail(cause: string): void {
     this.cause = cause;
-    void this.dropClient();
+    // Re-read the PKI folders next time: the user trusts a server by moving its certificate to trusted/certs.
+    if (cause.startsWith('untrusted')) {
+      this.certificates?.dispose().catch(() => undefined);
+      this.certificates = undefined;
+    }
+    this.dropClient().catch(() => undefined);
     if (this.users === 0) return;
     const delay = reconnectDelay(this.attempts++, this.options.maxRetryDelay * 1000);
     // Right after a deploy, a refusal is often a server in the same flows still starting: give it a moment.
     const early = this.options.clock.now() - this.startedAt < STARTUP_GRACE_MS;
     if (early && this.state === 'connecting' && /refused/.test(cause)) return this.schedule(delay);
-    // Once per episode, and again only if the cause changes (news, not a retry): log line, status and Catch.
+    // Once per episode, and again only for a new cause (news, not a retry): log line, status and Catch.
     if (this.reported !== cause) {
       this.reported = cause;
       this.state = 'disconnected';
@@ -174,7 +173,8 @@ export class OpcuaConnection extends EventEmitter<ConnectionEvents> {
     if (this.users === 0 || this.state === 'closed') return;
     this.retryTimer = this.options.clock.setTimeout(() => {
       this.retryTimer = undefined;
-      if (this.users > 0 && this.state !== 'closed') void this.attempt();
+      if (this.users > 0 && this.state !== 'closed')
+        this.attempt().catch((err: unknown) => this.fail(String(err)));
     }, delay);
   }
 
