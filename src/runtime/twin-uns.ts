@@ -166,12 +166,8 @@ export = function register(RED: NodeAPI): void {
 
     const handle = (msg: InputMessage): Promise<void> | undefined => {
       // Accepted by value (a function node's payload comes from another realm) and copied, before any planning.
-      const plan = planPublish(
-        config,
-        model(),
-        { ...msg, payload: acceptPlainObject(msg.payload) },
-        clock.now(),
-      );
+      const input = { ...msg, payload: acceptPlainObject(msg.payload) };
+      const plan = planPublish(config, model(), input, clock.now());
       if (plan.layout === 'sparkplug') {
         checkTopicName(sparkplugTopic(edgeState(config.group, edgeId), 'DBIRTH', plan.twin));
         return edge?.then((e) => e.update(plan.twin, plan.changed, plan.all));

@@ -24,17 +24,31 @@ export const prefixOf = (partition: string): string => `fleet/${partition}`;
 let serial = 0;
 const id = (tag: string): string => `${tag}${(++serial).toString(16).padStart(6, '0')}`;
 
-/** A broker config node. */
-export function brokerNode(url: string): Record<string, unknown> {
-  return {
+/** TLS files for the broker node (a tls-config node) and the test's own clients. */
+export interface FleetTls {
+  ca: string;
+  cert: string;
+  key: string;
+}
+
+/** A broker config node first, then its tls-config node when the broker speaks TLS (client certificate included). */
+export function brokerNodes(url: string, tls?: FleetTls): Record<string, unknown>[] {
+  const tlsId = tls ? id('tls') : '';
+  const broker = {
     id: id('broker'),
     type: 'twin-mqtt-broker',
     name: 'fleet broker',
     url,
     clientId: '',
     protocolVersion: '5',
-    version: 1,
+    tls: tlsId,
+    version: 2,
   };
+  if (!tls) return [broker];
+  return [
+    broker,
+    { id: tlsId, type: 'tls-config', name: '', verifyservercert: true, servername: '', ...tls },
+  ];
 }
 
 /**
@@ -132,7 +146,8 @@ return null;`;
       member,
       takeBack: false,
       lease: 10,
-      qos: 1,
+      // Twin documents at QoS 0 (state: the next one supersedes a lost one); commands are QoS 1 regardless.
+      qos: 0,
       version: 1,
       x: 550,
       y: 100,

@@ -24,6 +24,9 @@ export interface Batch {
   readonly trajectory: { time: number; outputs: Values }[];
 }
 
+/** Most trajectory points one run or fork returns. */
+export const MAX_TRAJECTORY = 10_000;
+
 export interface BatchResult {
   time: number;
   trajectory: { time: number; outputs: Values }[];
@@ -52,7 +55,12 @@ export function planBatch(
       command,
     });
   }
-  const sampleEvery = Math.max(1, Math.round(Number(spec.every) || steps / 100));
+  // At most MAX_TRAJECTORY points: a point per step of a million-step fork would be hundreds of MB in one message.
+  const sampleEvery = Math.max(
+    1,
+    Math.round(Number(spec.every) || steps / 100),
+    Math.ceil(steps / MAX_TRAJECTORY),
+  );
   return { steps, sampleEvery, done: 0, current: copy, trajectory: [] };
 }
 
@@ -66,7 +74,8 @@ export function continueBatch(model: SimModel, batch: Batch, slice: Budget, step
   let i = batch.done;
   const first = i;
   // Reading the clock costs about a tenth of a cheap model's step: it is read after the first step, then again when
-  // about half the time left should have passed at the pace measured so far.
+  // a quarter of the time left should have passed at the pace measured so far, and at least every 256 steps (a host
+  // that slows down mid-slice must not stretch it).
   let nextCheck = i + 1;
   try {
     while (i < batch.steps) {
@@ -79,7 +88,7 @@ export function continueBatch(model: SimModel, batch: Batch, slice: Budget, step
         const left = slice.left();
         if (left <= 0) break;
         const perMs = (i - first) / Math.max(slice.ms - left, 0.01);
-        nextCheck = i + Math.max(1, Math.floor((perMs * left) / 2));
+        nextCheck = i + Math.min(256, Math.max(1, Math.floor((perMs * left) / 4)));
       }
     }
   } finally {
