@@ -31,9 +31,6 @@ const SECONDS = Number(args.seconds);
 const name = (i: number): string => `Pump${String(i).padStart(2, '0')}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-if (args.server) await serve();
-else await bench();
-
 /** The plant: every value changes every 100 ms; answers tick counts and restarts over IPC. */
 async function serve(): Promise<void> {
   const plant = new PlantServer(PUMPS);
@@ -158,6 +155,7 @@ async function bench(): Promise<void> {
   const server = fork(process.argv[1], ['--server', '--items', String(ITEMS)], {
     stdio: ['inherit', 'ignore', 'inherit', 'ipc'],
   });
+  process.on('exit', () => server.kill());
   const url = await new Promise<string>((resolve) =>
     server.once('message', (m: { url: string }) => resolve(m.url)),
   );
@@ -175,19 +173,20 @@ async function bench(): Promise<void> {
     editor: false,
     settings: { logging: { console: { level: 'warn', metrics: false, audit: false } } },
   });
-  const counter = { n: 0 };
-  /** Per twin.property: arrival time of the last good sample and its source timestamp. */
+  const counter = new Counter();
+  /** Per twin.property: arrival of the last good sample and its source timestamp (tracked outside the window). */
   const last = new Map<string, { at: number; source: number }>();
+  let tracking = true;
   runtime.RED.hooks.add(
     'onReceive.bench',
     (e: { destination: { id: string }; msg: { topic?: unknown; payload?: unknown } }) => {
       if (e.destination.id !== 'state') return;
       const now = Date.now();
-      for (const [p, s] of Object.entries(
-        e.msg.payload as Record<string, { quality: string; sourceTimestamp?: number }>,
-      )) {
-        counter.n++;
-        if (s.quality === 'good')
+      const payload = e.msg.payload as Record<string, { quality: string; sourceTimestamp?: number }>;
+      for (const p in payload) {
+        const s = payload[p];
+        counter.seen(s.sourceTimestamp ?? 0);
+        if (tracking && s.quality === 'good')
           last.set(`${String(e.msg.topic)}.${p}`, { at: now, source: s.sourceTimestamp ?? 0 });
       }
     },
@@ -318,3 +317,7 @@ interface RedApi {
   hooks: { add: (name: string, fn: (e: never) => void) => void };
   runtime: { flows: { setFlows: (o: object) => Promise<unknown> } };
 }
+
+// Last, so every class above is defined before it runs.
+if (args.server) await serve();
+else await bench();

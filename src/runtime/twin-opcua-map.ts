@@ -116,7 +116,7 @@ export = function register(RED: NodeAPI): void {
     };
     /** Connection lost (once per episode): every mapped property bad, once, so twins go stale without flapping. */
     const onLost = (code: string): void => {
-      current?.stop().catch((err: unknown) => node.error(err));
+      current?.stop().catch(() => undefined); // a session on a dead server: nothing to wait for
       current = undefined;
       const now = clock.now();
       for (const item of items)
@@ -124,7 +124,7 @@ export = function register(RED: NodeAPI): void {
       showState();
     };
     const sessionListener = (session: ClientSession, namespaces: string[]): void => {
-      onSession(session, namespaces).catch((err: unknown) => node.error(err));
+      onSession(session, namespaces).catch((err: unknown) => node.error(toNodeError(RED, NS, err)));
     };
     if (connection && !configError) {
       connection.on('state', showState);

@@ -8,6 +8,8 @@
  * @example reconnectDelay(0) // => 250
  * @example reconnectDelay(100, 10_000) // => 10000
  */
+/** How long after a deploy a refused connection is retried quietly (a server in the same flows starting). */
+export const STARTUP_GRACE_MS = 3000;
 export const FAST_RETRIES = 60;
 export const FAST_RETRY_MS = 250;
 

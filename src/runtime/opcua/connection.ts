@@ -1,24 +1,20 @@
 import { EventEmitter } from 'node:events';
-import { UserTokenType, type ClientSession, type OPCUAClient } from 'node-opcua';
-import { reconnectDelay } from '../../core/opcua/retry';
-import type { EndpointSettings } from '../../core/nodes/twin-opcua-endpoint';
-import type { Clock } from '../shared/clock';
-import { createClient, endpointCheck, EndpointProblem, explain } from './client';
-
-/** idle -> connecting -> connected | disconnected; connected -> reconnecting -> connected | disconnected. */
-export type ConnectionState =
-  'idle' | 'connecting' | 'connected' | 'reconnecting' | 'disconnected' | 'closed';
-
-export interface ConnectionOptions extends Pick<
-  EndpointSettings,
-  'url' | 'securityMode' | 'securityPolicy' | 'connectTimeout' | 'maxRetryDelay'
-> {
-  userName?: string;
-  password?: string;
-  /** Client PKI: own certificate, trusted/ and rejected/ server certificates. */
-  pkiFolder: string;
-  clock: Clock;
-}
+import {
+  UserTokenType,
+  type ClientSession,
+  type OPCUACertificateManager,
+  type OPCUAClient,
+} from 'node-opcua';
+import { reconnectDelay, STARTUP_GRACE_MS } from '../../core/opcua/retry';
+import {
+  clientPki,
+  createClient,
+  endpointCheck,
+  EndpointProblem,
+  explain,
+  type ConnectionOptions,
+  type ConnectionState,
+} from './client';
 
 /**
  * state: on a change of state or of the failure's cause (one log line each; the cause is in `cause`).
@@ -32,9 +28,6 @@ interface ConnectionEvents {
   lost: [string];
 }
 
-/** How long after a deploy a refused connection is retried quietly (a server in the same flows starting). */
-export const STARTUP_GRACE_MS = 3000;
-
 /**
  * ONE OPC UA client and session per endpoint, shared by every node that uses the endpoint (servers limit sessions,
  * see node-red-contrib-opcua #295). Owned by the twin-opcua-endpoint config node.
@@ -45,6 +38,7 @@ export const STARTUP_GRACE_MS = 3000;
  */
 export class OpcuaConnection extends EventEmitter<ConnectionEvents> {
   private client?: OPCUAClient;
+  private certificates?: OPCUACertificateManager;
   private current?: ClientSession;
   private namespaces: string[] = [];
   private retryTimer: unknown;
@@ -75,35 +69,23 @@ export class OpcuaConnection extends EventEmitter<ConnectionEvents> {
     this.emit('state', state);
   }
 
-  /** A node starts using the endpoint; the first one opens the connection. */
   acquire(): void {
     this.users += 1;
     if (this.users === 1 && (this.state === 'idle' || this.state === 'closed')) {
       this.startedAt = this.options.clock.now();
       this.setState('connecting');
-      this.attemptOrFail();
+      this.attempt().catch((err: unknown) => this.fail(String(err)));
     }
   }
 
-  /** A node stops using it; the last one closes the connection. */
   async release(): Promise<void> {
     this.users = Math.max(0, this.users - 1);
     if (this.users === 0) await this.close();
   }
 
-  /** attempt() reports its own failures; anything else that escapes it still ends in fail(), never unhandled. */
-  private attemptOrFail(): void {
-    this.attempt().catch((err: unknown) => this.fail(err instanceof Error ? err.message : String(err)));
-  }
-
-  /** Closing a client is best effort: a dead server's session cannot be closed cleanly, and nothing waits on it. */
-  private dropClientQuietly(): void {
-    this.dropClient().catch(() => undefined);
-  }
-
   private async attempt(): Promise<void> {
     const o = this.options;
-    const client = await createClient(o);
+    const client = await createClient(o, (this.certificates ??= clientPki(o.pkiFolder)));
     if (this.users === 0 || this.state === 'closed') return void client.disconnect().catch(() => undefined);
     this.client = client;
     let timer: unknown;
@@ -116,10 +98,7 @@ export class OpcuaConnection extends EventEmitter<ConnectionEvents> {
       if (this.client !== client) return void session.close().catch(() => undefined);
       this.current = session;
       this.namespaces = await session.readNamespaceArray();
-      this.attempts = 0;
-      this.reported = undefined;
-      this.saidLost = false;
-      this.cause = '';
+      [this.attempts, this.reported, this.saidLost, this.cause] = [0, undefined, false, ''];
       client.on('connection_lost', () => this.lose(client, 'connection lost'));
       session.on('keepalive_failure', () => this.lose(client, 'the server stopped answering'));
       this.setState('connected');
@@ -127,7 +106,13 @@ export class OpcuaConnection extends EventEmitter<ConnectionEvents> {
     } catch (err) {
       o.clock.clearTimeout(timer);
       if (this.client !== client) return; // closed meanwhile
-      const cause = await explain(err, { ...o, user: !!o.userName }, o.connectTimeout, o.pkiFolder);
+      const cause = await explain(
+        err,
+        { ...o, user: !!o.userName },
+        o.connectTimeout,
+        this.certificates,
+        o.pkiFolder,
+      );
       if (this.client === client) this.fail(cause);
     }
   }
@@ -153,19 +138,24 @@ export class OpcuaConnection extends EventEmitter<ConnectionEvents> {
     this.saidLost = true;
     this.emit('lost', 'BadConnectionClosed');
     // Not awaited: closing a session on a dead server waits for its request timeout; the retry must not.
-    this.dropClientQuietly();
+    this.dropClient().catch(() => undefined);
     this.schedule(0);
   }
 
   private fail(cause: string): void {
     this.cause = cause;
-    this.dropClientQuietly();
+    // Re-read the PKI folders next time: the user trusts a server by moving its certificate to trusted/certs.
+    if (cause.startsWith('untrusted')) {
+      this.certificates?.dispose().catch(() => undefined);
+      this.certificates = undefined;
+    }
+    this.dropClient().catch(() => undefined);
     if (this.users === 0) return;
     const delay = reconnectDelay(this.attempts++, this.options.maxRetryDelay * 1000);
     // Right after a deploy, a refusal is often a server in the same flows still starting: give it a moment.
     const early = this.options.clock.now() - this.startedAt < STARTUP_GRACE_MS;
     if (early && this.state === 'connecting' && /refused/.test(cause)) return this.schedule(delay);
-    // Once per episode, and again only if the cause changes (news, not a retry): log line, status and Catch.
+    // Once per episode, and again only for a new cause (news, not a retry): log line, status and Catch.
     if (this.reported !== cause) {
       this.reported = cause;
       this.state = 'disconnected';
@@ -183,7 +173,8 @@ export class OpcuaConnection extends EventEmitter<ConnectionEvents> {
     if (this.users === 0 || this.state === 'closed') return;
     this.retryTimer = this.options.clock.setTimeout(() => {
       this.retryTimer = undefined;
-      if (this.users > 0 && this.state !== 'closed') this.attemptOrFail();
+      if (this.users > 0 && this.state !== 'closed')
+        this.attempt().catch((err: unknown) => this.fail(String(err)));
     }, delay);
   }
 
@@ -192,7 +183,6 @@ export class OpcuaConnection extends EventEmitter<ConnectionEvents> {
     const session = this.current;
     this.client = undefined;
     this.current = undefined;
-    // The session may be gone with its server, and the client may never have connected: nothing to release then.
     await session?.close().catch(() => undefined);
     await client?.disconnect().catch(() => undefined);
   }
@@ -202,5 +192,7 @@ export class OpcuaConnection extends EventEmitter<ConnectionEvents> {
     this.retryTimer = undefined;
     this.setState('closed');
     await this.dropClient();
+    await this.certificates?.dispose().catch(() => undefined);
+    this.certificates = undefined;
   }
 }
