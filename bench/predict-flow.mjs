@@ -120,6 +120,7 @@ async function measure(id, count, batch = 1) {
   completed.set(id, 0);
   const per = [];
   let sent = 0;
+  const cpuStart = process.cpuUsage();
   for (let offset = 0; sent < count; offset += BATCH) {
     const n = Math.min(BATCH, count - sent);
     const msgs = Array.from({ length: n }, (_, k) => message(id, offset + k + runs * count, batch));
@@ -129,9 +130,13 @@ async function measure(id, count, batch = 1) {
     per.push(Number(process.hrtime.bigint() - t0) / 1000 / n);
     sent += n;
   }
+  const cpu = process.cpuUsage(cpuStart);
+  // CPU time of this process per message: on a shared, loaded machine wall time also counts others' turns.
+  cpuPer.push((cpu.user + cpu.system) / count);
   return per;
 }
 let runs = 0;
+let cpuPer = [];
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const results = {};
 const cases = [
@@ -147,7 +152,10 @@ for (let round = 0; round < 3; round++) {
   runs++;
   for (const [id, label, batch] of cases) {
     const count = batch > 1 ? Math.max(50, Math.floor(MESSAGES / batch)) : MESSAGES;
-    (results[label] ??= { batch, samples: [] }).samples.push(...(await measure(id, count, batch)));
+    cpuPer = [];
+    const entry = (results[label] ??= { batch, samples: [], cpu: [] });
+    entry.samples.push(...(await measure(id, count, batch)));
+    entry.cpu.push(...cpuPer);
   }
 }
 await runtime.stop();
@@ -158,14 +166,15 @@ console.log(
   `\nper-message cost in one Node-RED runtime, Node ${process.version}, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}; medians of batches of ${BATCH} messages, 3 rounds`,
 );
 console.log(
-  `${'node'.padEnd(44)} ${'µs/msg'.padStart(9)} ${'µs/twin'.padStart(9)} ${'÷ change'.padStart(9)}`,
+  `${'node'.padEnd(44)} ${'µs/msg'.padStart(9)} ${'CPU µs/msg'.padStart(11)} ${'µs/twin'.padStart(9)} ${'÷ change'.padStart(9)}`,
 );
 const table = {};
-for (const [label, { batch, samples }] of Object.entries(results)) {
+for (const [label, { batch, samples, cpu }] of Object.entries(results)) {
   const us = median(samples);
-  table[label] = { perMessageUs: us, perTwinUs: us / batch, batch };
+  const cpuUs = Math.min(...cpu);
+  table[label] = { perMessageUs: us, cpuPerMessageUs: cpuUs, perTwinUs: us / batch, batch };
   console.log(
-    `${label.padEnd(44)} ${us.toFixed(1).padStart(9)} ${(us / batch).toFixed(1).padStart(9)} ${(us / change).toFixed(1).padStart(9)}`,
+    `${label.padEnd(44)} ${us.toFixed(1).padStart(9)} ${cpuUs.toFixed(1).padStart(11)} ${(us / batch).toFixed(1).padStart(9)} ${(us / change).toFixed(1).padStart(9)}`,
   );
 }
 writeFileSync(join(out, 'rul-flow.json'), JSON.stringify({ when: new Date().toISOString(), table }, null, 2));
