@@ -76,6 +76,15 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.node } },
   },
   {
+    // Function node bodies the demo generator inlines: Node-RED runs them as a function with msg and context.
+    files: ['scripts/dashboard/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      parserOptions: { ecmaFeatures: { globalReturn: true } },
+      globals: { msg: 'readonly', context: 'readonly' },
+    },
+  },
+  {
     files: ['test/**/*.ts', 'bench/**/*'],
     languageOptions: { globals: { ...globals.node, ...globals.mocha } },
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },

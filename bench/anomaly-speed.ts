@@ -1,8 +1,18 @@
-// Core speed of every detector (points per second on one core), not a test. `npm run bench:anomaly`.
-import { writeFileSync } from 'node:fs';
+// Core speed of every detector (points per second on one core), the cost per sample of the PCA T² + Q detector on
+// 8 signals (through the engine the node runs), and the memory per key. Not a test. `npm run bench:anomaly`
+// (add `-- --save` to update bench/results/anomaly-speed.json; otherwise bench/results/anomaly-speed.tmp/).
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { HOTELLING_DEFAULTS, hotellingInit, hotellingUpdate } from '../src/core/anomaly/hotelling';
-import { DETECTORS, type AnyDetector } from '../src/core/anomaly/registry';
+import type { Detector } from '../src/core/anomaly/detector';
+import {
+  createEngine,
+  engineInit,
+  engineUpdate,
+  type SignalInput,
+  type TwinAnomalyState,
+} from '../src/core/anomaly/engine';
+import { DETECTORS, UNIVARIATE_NAMES } from '../src/core/anomaly/registry';
+import { parse } from '../src/core/nodes/twin-anomaly';
 
 const N = 2_000_000;
 // A noisy daily sine with a little drift: realistic enough that no branch is always taken.
@@ -12,7 +22,9 @@ const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483
 for (let i = 0; i < N; i++) values[i] = 50 + 10 * Math.sin((2 * Math.PI * i) / 288) + random() * 2 + i * 1e-6;
 
 const results: Record<string, number> = {};
-for (const [name, detector] of Object.entries(DETECTORS) as [string, AnyDetector][]) {
+for (const name of UNIVARIATE_NAMES) {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any univariate detector
+  const detector = DETECTORS[name] as Detector<any, any>;
   let state = detector.init(detector.defaults);
   let sink = 0;
   const start = process.hrtime.bigint();
@@ -27,29 +39,86 @@ for (const [name, detector] of Object.entries(DETECTORS) as [string, AnyDetector
     `  ${name.padEnd(10)} ${(N / seconds / 1e6).toFixed(2).padStart(6)} M points/s  (checksum ${sink.toFixed(1)})`,
   );
 }
-{
+
+const SIGNALS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
+function engineFor(settings: Record<string, unknown>) {
+  const spec = parse(settings);
+  if ('errors' in spec) throw new Error(spec.errors.join('; '));
+  return createEngine(spec.config.engine);
+}
+function vector(i: number): Record<string, SignalInput> {
+  const inputs = Object.create(null) as Record<string, SignalInput>;
+  const v = values[i];
+  const x = [v, v * 0.5 + random(), 100 - v, random() * 3, v + random(), 2 * v - random(), random(), v * 0.1];
+  SIGNALS.forEach((name, j) => (inputs[name] = { value: x[j], timestamp: i * 1000, skip: false }));
+  return inputs;
+}
+const perSample: Record<string, number> = {};
+for (const mode of ['online', 'train-then-monitor'] as const) {
+  const engine = engineFor({ detector: 'hotelling', signals: SIGNALS.join(','), mode, train: '1000' });
+  const state = engineInit(engine);
+  for (let i = 0; i < 2000; i++) engineUpdate(state, vector(i), engine, i * 1000, true);
   const M = 200_000;
-  let state = hotellingInit(5);
   const start = process.hrtime.bigint();
-  for (let i = 0; i < M; i++) {
-    const v = values[i];
-    state = hotellingUpdate(
-      state,
-      [v, v * 0.5 + random(), 100 - v, random() * 3, v + random()],
-      HOTELLING_DEFAULTS,
-      true,
-    ).state;
-  }
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  results['hotelling (5 signals)'] = Math.round(M / seconds);
+  for (let i = 0; i < M; i++) engineUpdate(state, vector(i % N), engine, i * 1000, true);
+  const micro = Number(process.hrtime.bigint() - start) / 1e3 / M;
+  perSample[`hotelling 8 signals, ${mode}`] = micro;
   console.log(
-    `  ${'hotelling'.padEnd(10)} ${(M / seconds / 1e6).toFixed(2).padStart(6)} M vectors/s of 5 signals`,
+    `  hotelling (PCA T² + Q), 8 signals, ${mode}: ${micro.toFixed(2)} µs per sample (engine, incl. alarm)`,
   );
 }
+
+// Memory per key: 10,000 keys of learned state, as the node holds them.
+const gc = (globalThis as { gc?: () => void }).gc;
+const memory: Record<string, { heapBytesPerKey: number; jsonBytesPerKey: number }> = {};
+for (const [label, settings, sample] of [
+  ['auto, 1 signal', { detector: 'auto' }, (i: number) => ({ v: values[i] })],
+  ['zscore, 1 signal', { detector: 'zscore' }, (i: number) => ({ v: values[i] })],
+  [
+    'hotelling, 8 signals',
+    { detector: 'hotelling', signals: SIGNALS.join(',') },
+    (i: number) => Object.fromEntries(Object.entries(vector(i)).map(([k, s]) => [k, s.value])),
+  ],
+] as [string, Record<string, unknown>, (i: number) => Record<string, number>][]) {
+  const engine = engineFor(settings);
+  const KEYS = 10_000;
+  gc?.();
+  const before = process.memoryUsage().heapUsed;
+  const keys = new Map<string, TwinAnomalyState>();
+  for (let k = 0; k < KEYS; k++) {
+    const state = engineInit(engine);
+    // Enough samples to fill the windows and memories (auto: 500 patterns needs many; 600 samples is typical).
+    for (let i = 0; i < 600; i++) {
+      const inputs = Object.create(null) as Record<string, SignalInput>;
+      for (const [name, value] of Object.entries(sample((k * 7 + i) % N)))
+        inputs[name] = { value, timestamp: i * 1000, skip: false };
+      engineUpdate(state, inputs, engine, i * 1000, true);
+    }
+    keys.set(`key${k}`, state);
+  }
+  gc?.();
+  const heap = (process.memoryUsage().heapUsed - before) / KEYS;
+  const json = JSON.stringify(keys.get('key1')).length;
+  memory[label] = { heapBytesPerKey: Math.round(heap), jsonBytesPerKey: json };
+  console.log(
+    `  memory per key, ${label}: ${(heap / 1024).toFixed(1)} KiB heap, ${(json / 1024).toFixed(1)} KiB as JSON`,
+  );
+  keys.clear();
+}
+
+const save = process.argv.includes('--save');
+const dir = join(__dirname, '..', '..', 'bench', 'results', ...(save ? [] : ['anomaly-speed.tmp']));
+mkdirSync(dir, { recursive: true });
 writeFileSync(
-  join(__dirname, '..', '..', 'bench', 'results', 'anomaly-speed.json'),
+  join(dir, 'anomaly-speed.json'),
   JSON.stringify(
-    { date: new Date().toISOString(), node: process.version, pointsPerSecond: results },
+    {
+      date: new Date().toISOString(),
+      node: process.version,
+      pointsPerSecond: results,
+      microsecondsPerSample: perSample,
+      memory,
+    },
     null,
     2,
   ) + '\n',

@@ -5,7 +5,8 @@
 //   nodes/locales/     message catalogues and help, copied from src/locales
 //   nodes/icons/       icons, copied from src/icons
 //   nodes/cli/         command-line tools (src/cli/*.ts), the package's bin entries
-// Type checking is separate (npm run typecheck) so a build stays well under a second.
+// Type checking is separate (npm run typecheck) so a build stays well under a second. `--release` (npm pack and
+// publish, through prepack) leaves out the source maps: the package ships the readable, unminified bundles only.
 import { build } from 'esbuild';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -14,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'nodes');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const release = process.argv.includes('--release');
 const external = [...Object.keys(pkg.dependencies ?? {}), 'node-red'];
 
 const tsEntries = (dir) =>
@@ -43,7 +45,7 @@ await Promise.all([
       platform: 'node',
       format: 'cjs',
       target: 'node20',
-      sourcemap: 'linked',
+      sourcemap: release ? false : 'linked',
       external,
       logLevel: 'warning',
     }),

@@ -8,13 +8,15 @@ const DEMO_DIR = join(repoRoot, 'examples', 'demo');
 
 /**
  * @param {object} [options]
- * @param {number} [options.speed] plant seconds per wall-clock second (default 1): the plant clock and the scheduled
- *   faults tick `speed` times faster and OPC UA samples as often. Twins keep plant time: the models' timestamps are
- *   simulation time, so the shadow model, the detectors and the history all see a consistent, faster clock.
+ * @param {number} [options.speed] plant seconds per wall-clock second (default 1): the plant models' clock, the
+ *   shadow model and the scheduled faults run `speed` times faster and OPC UA samples as often. Timestamps stay wall
+ *   time (a plant step is stamped when it falls due, never ahead of the wall clock).
  * @param {number} [options.seed] added to every plant model's seed (default 0: the shipped runs).
+ * @param {number} [options.opcuaPort] the virtual plant's OPC UA server port (default 4840, as shipped)
+ * @param {number} [options.mqttPort] the UNS broker's port on 127.0.0.1 (default 1883, as shipped)
  * @returns {object[]} the flows: one tab per file, flow nodes on their tab, config nodes global
  */
-export function demoFlows({ speed = 1, seed = 0 } = {}) {
+export function demoFlows({ speed = 1, seed = 0, opcuaPort = 4840, mqttPort = 1883 } = {}) {
   if (!(speed > 0) || !Number.isFinite(speed))
     throw new Error(`speed must be a positive number, got ${speed}`);
   if (!Number.isInteger(seed)) throw new Error(`seed must be an integer, got ${seed}`);
@@ -27,18 +29,21 @@ export function demoFlows({ speed = 1, seed = 0 } = {}) {
       const nodes = JSON.parse(readFileSync(join(DEMO_DIR, name), 'utf8'));
       return [
         { id: tab, type: 'tab', label, disabled: false, info: '' },
-        ...nodes.map((n) => withSpeedAndSeed('x' in n ? { ...n, z: tab } : n, speed, seed)),
+        ...nodes.map((n) =>
+          withPorts(withSpeedAndSeed('x' in n ? { ...n, z: tab } : n, speed, seed), opcuaPort, mqttPort),
+        ),
       ];
     });
 }
 
 function withSpeedAndSeed(node, speed, seed) {
-  // Repeating injects are the plant clock and the scheduled faults.
+  // Repeating injects are the scheduled faults.
   if (node.type === 'inject' && node.repeat) return { ...node, repeat: String(Number(node.repeat) / speed) };
-  // The plant's models (stepped by messages), not the twins' shadow model, which follows the measurements.
-  if (node.type === 'twin-sim' && node.mode === 'message') {
-    return { ...node, seed: String(Number(node.seed) + seed) };
+  // The plant's models (on their own clock) and the twins' shadow model, which follows the measurements' time.
+  if (node.type === 'twin-sim' && node.mode === 'realtime') {
+    return { ...node, speed: String(speed), seed: String(Number(node.seed) + seed) };
   }
+  if (node.type === 'twin-sim' && node.mode === 'shadow') return { ...node, speed: String(speed) };
   if (node.type === 'twin-opcua-map' && speed !== 1) {
     const mapping = JSON.parse(node.mapping);
     for (const p of mapping.properties) {
@@ -46,6 +51,15 @@ function withSpeedAndSeed(node, speed, seed) {
     }
     return { ...node, mapping: JSON.stringify(mapping) };
   }
+  return node;
+}
+
+/** The shipped flows use 4840 (OPC UA) and 1883 (MQTT) on loopback; `npm start --opcua-port/--mqtt-port` move them. */
+function withPorts(node, opcuaPort, mqttPort) {
+  if (node.type === 'twin-opcua-server') return { ...node, port: String(opcuaPort) };
+  if (node.type === 'twin-opcua-endpoint')
+    return { ...node, url: node.url.replace(':4840/', `:${opcuaPort}/`) };
+  if (node.type === 'twin-mqtt-broker') return { ...node, url: node.url.replace(/:1883$/, `:${mqttPort}`) };
   return node;
 }
 

@@ -20,7 +20,7 @@ nodes.push({
   type: 'comment',
   name: 'TwinFlow demo: pump station and packaging line',
   info: [
-    'This flow is the demo `npm start` deploys. It expects nothing else: the plant is simulated in this flow.',
+    'This flow is the demo `npm start` deploys. The plant is simulated in this flow, and its PLC is an OPC UA server in it. The UNS part (twin-uns) needs an MQTT broker on mqtt://127.0.0.1:1883, which `npm start` runs beside Node-RED; elsewhere, point the "local broker" node at yours (without one, twin-uns buffers and everything else works).',
     '',
     "**Top: the virtual plant.** Three pumps and a packaging line are twin-sim models stepped every second, with random and scheduled faults (a closing valve, cavitation, bearing wear, a stuck sensor, a motor overload). Their outputs go to twin-opcua-server, the plant's PLC, on opc.tcp://127.0.0.1:4840/UA/TwinFlow (namespace " +
       NS +
@@ -35,23 +35,6 @@ nodes.push({
   wires: [],
 });
 
-nodes.push({
-  id: id('tick'),
-  type: 'inject',
-  name: 'plant clock (1 s)',
-  props: [{ p: 'payload' }],
-  repeat: '1',
-  crontab: '',
-  once: true,
-  onceDelay: 1,
-  topic: '',
-  payload: '{}',
-  payloadType: 'json',
-  x: 130,
-  y,
-  wires: [[...PUMPS.map((p) => id(`sim${p.twin}`)), id('simLine')]],
-});
-
 for (const p of PUMPS) {
   nodes.push({
     id: id(`sim${p.twin}`),
@@ -62,11 +45,12 @@ for (const p of PUMPS) {
     params: JSON.stringify({ vibrationNoise: 0.05, measurementNoise: 0.004 }),
     initialInputs: JSON.stringify({ speed: 100, valve: p.valve }),
     step: '1',
-    mode: 'message',
+    // The plant runs on the node's own clock, paced by the wall clock (timestamps never ahead of it, no drift).
+    mode: 'realtime',
     speed: '1',
     seed: String(p.seed),
     twin: p.twin,
-    autostart: false,
+    autostart: true,
     version: 1,
     x: 370,
     y,
@@ -83,11 +67,11 @@ nodes.push({
   params: JSON.stringify({ mtbf: 600, mttr: 60, cycleTime: 2, speedFactor: 0.95, scrap: 0.02 }),
   initialInputs: JSON.stringify({ run: 1 }),
   step: '1',
-  mode: 'message',
+  mode: 'realtime',
   speed: '1',
   seed: '21',
   twin: 'Line1',
-  autostart: false,
+  autostart: true,
   version: 1,
   x: 370,
   y,
@@ -253,13 +237,14 @@ nodes.push({
   type: 'twin-model',
   name: 'PackagingLine',
   properties: JSON.stringify([
-    { name: 'state', type: 'number' },
-    { name: 'total', type: 'number' },
-    { name: 'good', type: 'number' },
-    { name: 'availability', type: 'number', unit: '1', history: 300 },
-    { name: 'performance', type: 'number', unit: '1' },
-    { name: 'quality', type: 'number', unit: '1' },
-    { name: 'oee', type: 'number', unit: '1', history: 300 },
+    // Counts are integers; the OEE factors are ratios (0 to 1) and have no unit.
+    { name: 'state', type: 'integer' },
+    { name: 'total', type: 'integer' },
+    { name: 'good', type: 'integer' },
+    { name: 'availability', type: 'number', history: 300 },
+    { name: 'performance', type: 'number' },
+    { name: 'quality', type: 'number' },
+    { name: 'oee', type: 'number', history: 300 },
   ]),
   enterprise: 'Acme',
   site: 'Plant1',
@@ -310,10 +295,7 @@ nodes.push({
   name: 'line from the PLC',
   endpoint: id('endpoint'),
   mapping: mappingFor(
-    ['state', 'total', 'good', 'availability', 'performance', 'quality', 'oee'].map((p) => [
-      p,
-      p === 'state' || p === 'total' || p === 'good' ? '' : '1',
-    ]),
+    ['state', 'total', 'good', 'availability', 'performance', 'quality', 'oee'].map((p) => [p]),
     ['Line1'],
   ),
   version: 1,
@@ -332,7 +314,11 @@ nodes.push({
   version: 1,
   x: 410,
   y: 620,
-  wires: [[id('anomaly'), id('onlyPump01'), id('unsPumps'), id('toDashTwins')], [], [id('events')]],
+  wires: [
+    [id('anomaly'), id('onlyPump01'), id('unsPumps'), id('toDashTwins')],
+    [],
+    [id('events'), id('toDashEvents')],
+  ],
 });
 nodes.push({
   id: id('stateLine'),
@@ -345,7 +331,7 @@ nodes.push({
   version: 1,
   x: 410,
   y: 700,
-  wires: [[id('unsLine'), id('toDashTwins')], [], [id('events')]],
+  wires: [[id('unsLine'), id('toDashTwins')], [], [id('events'), id('toDashEvents')]],
 });
 nodes.push({
   id: id('mqtt'),
@@ -497,6 +483,7 @@ for (const [name, label, target, yy] of [
   ['toDashTwins', 'twins to the dashboard', 'dTwins', 800],
   ['toDashScores', 'scores to the dashboard', 'dScores', 840],
   ['toDashAlarms', 'alarms to the dashboard', 'dAlarms', 880],
+  ['toDashEvents', 'stale / fresh to the dashboard', 'dEvents', 920],
 ]) {
   nodes.push({
     id: id(name),
@@ -525,9 +512,11 @@ dash.push({
   type: 'comment',
   name: 'TwinFlow demo dashboard (http://127.0.0.1:1880/dashboard)',
   info: [
-    'The live view of the demo plant, built with FlowFuse Dashboard 2.0 (`@flowfuse/node-red-dashboard`, installed by `npm install` in the TwinFlow project; install it from the palette manager to import this flow elsewhere).',
+    "**Needs `@flowfuse/node-red-dashboard`** (FlowFuse Dashboard 2.0): install it from the palette manager before importing this flow, or Node-RED stops the flows for the missing node types. `npm install` in the TwinFlow project brings it as a development dependency; TwinFlow's nodes do not need it.",
     '',
-    'It expects the flow "Pump station and packaging line" beside it: the link nodes on the left receive the twins, the anomaly scores and the alarms from it, and the link on the right sends fault injections and what-if requests back.',
+    'The live view of the demo plant. A page that opens or reloads starts from the current state (values, quality, staleness, alarms, recent scores), kept by the "dashboard state" function node.',
+    '',
+    'It expects the flow "Pump station and packaging line" beside it: the link nodes on the left receive the twins, their stale / fresh events, the anomaly scores and the alarms from it, and the link on the right sends fault injections and what-if requests back.',
     '',
     '- **Twins**: a card per twin with live values, units, quality and how long ago each value arrived.',
     '- **Anomaly**: the pump health score over time, with the selected signal, its expected value and band.',
@@ -644,18 +633,35 @@ const template = (name, group, format, order, x, y, wires = []) =>
     y,
     wires: [wires],
   });
-template('twin cards', 'Twins', vue('twins'), 1, 420, 120);
-template('anomaly chart', 'Anomaly', vue('anomaly'), 1, 420, 200);
-template('alarm list', 'Alarms', vue('alarms'), 1, 420, 260);
-template('line OEE', 'LineOEE', vue('oee'), 1, 420, 160);
+// The widgets that show current state ask the state keeper for it when they mount (a page opens or reloads).
+template('twin cards', 'Twins', vue('twins'), 1, 620, 120, [id('dState')]);
+template('anomaly chart', 'Anomaly', vue('anomaly'), 1, 620, 200, [id('dState')]);
+template('alarm list', 'Alarms', vue('alarms'), 1, 620, 260, [id('dState')]);
+template('line OEE', 'LineOEE', vue('oee'), 1, 620, 160, [id('dState')]);
+dash.push({
+  id: id('dState'),
+  type: 'function',
+  name: 'dashboard state (replayed to a page that opens)',
+  func: readFileSync(join(root, 'scripts', 'dashboard', 'state.js'), 'utf8'),
+  outputs: 4,
+  timeout: 0,
+  noerr: 0,
+  initialize: '',
+  finalize: '',
+  libs: [],
+  x: 360,
+  y: 200,
+  wires: [[id('dttwincards')], [id('dtlineOEE')], [id('dtanomalychar')], [id('dtalarmlist')]],
+});
 template('what-if', 'WhatIf', vue('whatif', { PUMPS: PUMPS.map((p) => p.twin) }), 1, 420, 320, [
   id('dToPlant'),
 ]);
 template('fault buttons', 'Faults', vue('faults', { FAULTS: faults }), 1, 420, 380, [id('dToPlant')]);
 for (const [name, label, from, to, yy] of [
-  ['dTwins', 'twins', 'toDashTwins', [id('dttwincards'), id('dtlineOEE')], 140],
-  ['dScores', 'anomaly scores', 'toDashScores', [id('dtanomalychar')], 200],
-  ['dAlarms', 'alarms', 'toDashAlarms', [id('dtalarmlist'), id('dttwincards')], 260],
+  ['dTwins', 'twins', 'toDashTwins', [id('dState')], 140],
+  ['dScores', 'anomaly scores', 'toDashScores', [id('dState')], 200],
+  ['dAlarms', 'alarms', 'toDashAlarms', [id('dState')], 260],
+  ['dEvents', 'stale / fresh', 'toDashEvents', [id('dState')], 380],
   ['dResults', 'what-if results', 'simResults', [id('dtwhatif')], 320],
 ]) {
   dash.push({ id: id(name), type: 'link in', name: label, links: [id(from)], x: 150, y: yy, wires: [to] });

@@ -58,7 +58,21 @@ export type PlainDataProblem =
   | 'stringTooLong'
   | 'circular'
   | 'forbiddenKey'
+  | 'proxy'
+  | 'accessor'
   | 'unreadable';
+
+/**
+ * Refusals whose value Node-RED itself could not copy (its Catch routing clones the message): a getter or a trap
+ * may throw, a deep structure may overflow a recursive copy. The runtime drops such a value from the message before
+ * reporting the error, so the Catch node still gets it.
+ */
+export const UNCOPYABLE_PROBLEMS: readonly PlainDataProblem[] = [
+  'proxy',
+  'accessor',
+  'unreadable',
+  'tooDeep',
+];
 
 export type PlainValue = null | boolean | number | string | PlainValue[] | { [key: string]: PlainValue };
 
@@ -106,6 +120,9 @@ export function toPlainObject(
   path = 'msg.payload',
   limits: Partial<PlainDataLimits> = {},
 ): Record<string, PlainValue> {
+  if (typeof value === 'object' && value !== null && limits.isProxy?.(value)) {
+    throw refusal(path, 'proxy', 'is a Proxy; only plain data is accepted');
+  }
   if (!isPlainObject(value)) {
     throw refusal(path, 'notObject', `must be an object, got ${typeName(value)}`, typeName(value));
   }
@@ -236,7 +253,7 @@ class Walker {
   }
 
   private walkObject(value: object, depth: number): PlainValue {
-    if (this.isProxy?.(value)) this.fail('badValue', 'is a Proxy; only plain data is accepted');
+    if (this.isProxy?.(value)) this.fail('proxy', 'is a Proxy; only plain data is accepted');
     if (Array.isArray(value)) return this.nested(value, depth, () => this.copyArray(value, depth));
     if (isPlainObject(value)) return this.nested(value, depth, () => this.copyObject(value, depth));
     const time = dateValue(value);
@@ -299,7 +316,7 @@ class Walker {
     const descriptor = Object.getOwnPropertyDescriptor(value, key);
     if (!descriptor) return undefined;
     if (descriptor.get || descriptor.set)
-      this.fail('badValue', 'is an accessor (getter or setter); send plain data');
+      this.fail('accessor', 'is an accessor (getter or setter); send plain data');
     return descriptor.value as unknown;
   }
 }

@@ -1,230 +1,157 @@
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  DataType,
-  DataValue,
-  MessageSecurityMode,
-  OPCUACertificateManager,
-  OPCUAServer,
-  SecurityPolicy,
-  StatusCodes,
-  Variant,
-  type Namespace,
-  type UAObject,
-} from 'node-opcua';
+import { OPCUAServer, StatusCodes, type StatusCode } from 'node-opcua';
 import { isPlainObject, isSample } from '../core/envelope';
-import { TwinFlowError } from '../core/errors';
+import { isTwinFlowError, TwinFlowError } from '../core/errors';
+import { migrateConfig } from '../core/nodes/migrate';
+import { MIGRATIONS, parse, type ServerSettings } from '../core/nodes/twin-opcua-server';
+import { checkWrite, twinValueOf } from '../core/opcua/server-model';
+import { endpointLabel } from '../core/opcua/status-text';
+import { applyDesire } from '../core/twin';
 import { isValidName } from '../core/twin/model';
+import { tookDesired } from './opcua/desired';
+import { parseUsers, serverOptions } from './opcua/server-options';
+import { TwinSpace } from './opcua/server-space';
 import type { TwinModelNode } from './twin/model-node';
+import { clockFor } from './shared/clock';
 import { toNodeError } from './shared/i18n';
-import { handleInput, type InputMessage, type Send } from './shared/input';
-import { shortText } from './shared/status';
-import { migrateConfig, type Migration } from '../core/nodes/migrate';
+import { handleInput, type InputMessage } from './shared/input';
+import { statusFor } from './shared/status';
 
-interface ServerConfig extends NodeDef {
-  version: number;
-  port: string | number;
-  host: string;
-  resourcePath: string;
-  namespace: string;
-  /** Optional twin-model: units, and which properties OPC UA clients may write. */
-  model: string;
-}
+const NS = 'twin-opcua-server';
 
-const MIGRATIONS: readonly Migration<ServerConfig>[] = [
-  {
-    to: 1,
-    up: (c) => ({
-      port: 4840,
-      host: '127.0.0.1',
-      resourcePath: '/UA/TwinFlow',
-      namespace: 'urn:twinflow:twins',
-      model: '',
-      ...c,
-    }),
-  },
-];
-
-interface Published {
-  value: unknown;
-  quality: string;
-  timestamp: Date;
-}
-
-const STATUS = {
-  good: StatusCodes.Good,
-  uncertain: StatusCodes.UncertainLastUsableValue,
-  bad: StatusCodes.BadCommunicationError,
+/** What the model's own checks say about a desired value, as the OPC UA status a client understands. */
+const WRITE_STATUS: Record<string, StatusCode> = {
+  notWritable: StatusCodes.BadNotWritable,
+  outOfRange: StatusCodes.BadOutOfRange,
+  notInEnum: StatusCodes.BadOutOfRange,
+  notFinite: StatusCodes.BadOutOfRange,
 };
 
-function dataTypeOf(value: unknown): DataType | undefined {
-  if (typeof value === 'number') return DataType.Double;
-  if (typeof value === 'boolean') return DataType.Boolean;
-  if (typeof value === 'string') return DataType.String;
-  return undefined;
-}
-
 /**
- * Exposes twins as an OPC UA server, so SCADA and MES clients read them: one object per twin (its id as browse
- * name, under Objects), one variable per property, created as twins report, with quality as the OPC UA status and
- * the property's source timestamp. Properties the twin model marks writable accept writes, which leave the node as
- * `desire` messages for twin-state. The demo's virtual plant uses it as its PLC.
+ * Exposes twins as an OPC UA server, so SCADA and MES clients read them (see opcua/server-space for the address
+ * space). A client's write is checked against the twin model before it is answered; a valid one leaves the node as
+ * a `desire` message for twin-state, and is answered Good only once the twin holds the desired value.
  */
 export = function register(RED: NodeAPI): void {
-  function TwinOpcuaServer(this: Node, raw: ServerConfig): void {
+  function TwinOpcuaServer(this: Node, raw: NodeDef & Partial<ServerSettings>): void {
     RED.nodes.createNode(this, raw);
     const node = this;
-    const config = migrateConfig<ServerConfig>(raw, MIGRATIONS);
-    const modelNode = config.model ? (RED.nodes.getNode(config.model) as TwinModelNode | null) : null;
+    const clock = clockFor(RED);
+    const status = statusFor(RED, node, NS, clock, undefined, 64);
+    const parsed = parse(migrateConfig<ServerSettings>(raw, MIGRATIONS));
+    const modelNode = raw.model ? (RED.nodes.getNode(raw.model) as TwinModelNode | null) : null;
+    const model = modelNode?.model;
+    const credentials = (node as unknown as { credentials?: { users?: string } }).credentials;
     const userDir = (RED.settings as unknown as { userDir?: string }).userDir ?? process.cwd();
-    /** twin.property -> the OPC UA type its variable was created with. */
-    const dataTypes = new Map<string, DataType>();
-    const values = new Map<string, Published>();
-    const twins = new Map<string, UAObject>();
-    let namespace: Namespace | undefined;
     let server: OPCUAServer | undefined;
+    let space: TwinSpace | undefined;
     let startError: Error | undefined;
     let startErrorReported = false;
 
-    const started = (async () => {
-      const pki = join(userDir, 'twinflow-opcua-server-pki');
-      mkdirSync(pki, { recursive: true });
-      const s = new OPCUAServer({
-        port: Number(config.port),
-        // Bind to the configured address (loopback by default), not to every interface.
-        host: config.host,
-        hostname: config.host === '0.0.0.0' ? undefined : config.host,
-        resourcePath: config.resourcePath,
-        securityModes: [MessageSecurityMode.None],
-        securityPolicies: [SecurityPolicy.None],
-        allowAnonymous: true,
-        serverCertificateManager: new OPCUACertificateManager({
-          rootFolder: join(pki, 'server'),
-          automaticallyAcceptUnknownCertificate: true,
-        }),
-        userCertificateManager: new OPCUACertificateManager({ rootFolder: join(pki, 'user') }),
-      });
-      await s.initialize();
-      namespace = s.engine.addressSpace?.registerNamespace(config.namespace);
-      await s.start();
-      server = s;
-      node.status({ fill: 'green', shape: 'dot', text: `opc.tcp://${config.host}:${s.endpoints[0].port}` });
-    })().catch((err: unknown) => {
-      startError = toNodeError(RED, 'twin-opcua-server', err);
-      node.status({ fill: 'red', shape: 'ring', text: shortText(startError.message) });
-    });
-
-    const ensureVariable = (twin: string, property: string, value: unknown): void => {
-      const key = `${twin}.${property}`;
-      if (values.has(key) || !namespace) return;
-      const dataType = dataTypeOf(value);
-      if (dataType === undefined) return;
-      dataTypes.set(key, dataType);
-      let object = twins.get(twin);
-      if (!object) {
-        object = namespace.addObject({
-          browseName: twin,
-          nodeId: `s=${twin}`,
-          organizedBy: namespace.addressSpace.rootFolder.objects,
-        });
-        twins.set(twin, object);
+    const onWrite = async (twin: string, property: string, rawValue: unknown): Promise<StatusCode> => {
+      const def = model?.properties[property];
+      const refused = checkWrite(def, rawValue);
+      if (refused) return StatusCodes[refused as keyof typeof StatusCodes] as StatusCode;
+      const store = modelNode?.store;
+      if (!model || !store) return StatusCodes.BadNotWritable;
+      const value = twinValueOf(def, rawValue);
+      try {
+        // The same check twin-state makes, before anything leaves: a refused write changes nothing.
+        applyDesire(store.get(twin), model, twin, { [property]: value }, { now: clock.now() });
+      } catch (err) {
+        return (isTwinFlowError(err) && WRITE_STATUS[err.key]) || StatusCodes.BadTypeMismatch;
       }
-      const def = modelNode?.model?.properties[property];
-      const writable = def?.writable === true;
-      const ns = namespace;
-      ns.addVariable({
-        componentOf: object,
-        browseName: property,
-        nodeId: `s=${key}`,
-        dataType,
-        description: def?.unit ? `unit: ${def.unit}` : undefined,
-        minimumSamplingInterval: 100,
-        accessLevel: writable ? 'CurrentRead | CurrentWrite' : 'CurrentRead',
-        userAccessLevel: writable ? 'CurrentRead | CurrentWrite' : 'CurrentRead',
-        value: {
-          timestamped_get: () => {
-            const p = values.get(key);
-            // No value yet (or a bad one without a value): an empty variant, never a null typed as Double.
-            const empty = p?.value === null || p?.value === undefined;
-            return new DataValue({
-              value: empty
-                ? new Variant({ dataType: DataType.Null })
-                : new Variant({ dataType, value: p.value }),
-              statusCode: STATUS[(p?.quality ?? 'bad') as keyof typeof STATUS] ?? StatusCodes.Bad,
-              sourceTimestamp: p?.timestamp ?? null,
-            });
-          },
-          timestamped_set: async (dv: DataValue) => {
-            const v = dv.value.value as unknown;
-            // A client's write becomes a desired value for twin-state; the reported value follows from the machine.
-            node.send({
-              _msgid: RED.util.generateId(),
-              topic: twin,
-              action: 'desire',
-              payload: { [property]: v },
-            } as unknown as NodeMessageInFlow);
-            return StatusCodes.Good;
-          },
-        },
-      });
+      const sentAt = clock.now();
+      node.send({
+        _msgid: RED.util.generateId(),
+        topic: twin,
+        action: 'desire',
+        payload: { [property]: value },
+      } as unknown as NodeMessageInFlow);
+      return (await tookDesired(store, twin, property, value, sentAt, clock))
+        ? StatusCodes.Good
+        : StatusCodes.BadTimeout;
     };
 
-    const handle = async (msg: InputMessage, _send: Send): Promise<void> => {
+    const started = (async () => {
+      if ('errors' in parsed)
+        throw new TwinFlowError('badConfig', parsed.errors.join('; '), { errors: parsed.errors.join('; ') });
+      const config = parsed.config;
+      if (config.host === '0.0.0.0' || config.host === '::')
+        node.warn(`listening on every network interface (${config.host}): check the security settings`);
+      const pki = join(userDir, 'twinflow-opcua-server-pki');
+      const s = new OPCUAServer(serverOptions(config, parseUsers(credentials?.users), pki));
+      await s.initialize();
+      const addressSpace = s.engine.addressSpace;
+      if (!addressSpace) throw new Error('the OPC UA server has no address space');
+      const namespace = addressSpace.registerNamespace(config.namespace);
+      space = new TwinSpace(namespace, model, config.writers, onWrite);
+      await s.start();
+      server = s;
+      const url = `opc.tcp://${config.host}:${s.endpoints[0].port}${config.resourcePath}`;
+      node.log(`listening on ${url} (${config.securityModes.join(', ')})`);
+      status.show('green', 'dot', 'listening', { endpoint: endpointLabel(url) });
+    })().catch((err: unknown) => {
+      startError = toNodeError(RED, NS, err);
+      status.error(startError);
+      node.error(startError, { _msgid: RED.util.generateId(), payload: {} });
+      startErrorReported = true;
+    });
+
+    const handle = async (msg: InputMessage): Promise<void> => {
       await started;
-      if (startError) {
+      if (startError || !space) {
         // Said once through Catch; afterwards the red status says it, rather than an error per message.
         if (startErrorReported) return;
         startErrorReported = true;
-        throw startError;
+        throw startError ?? new Error('not started');
       }
       const twin = msg.topic;
-      if (typeof twin !== 'string' || !isValidName(twin)) {
+      if (typeof twin !== 'string' || !isValidName(twin))
         throw new TwinFlowError(
           'badTwinId',
           'msg.topic must be a twin id made of letters, digits, _ or -',
           {},
         );
-      }
       if (!isPlainObject(msg.payload))
         throw new TwinFlowError('badPayload', 'msg.payload must be an object of property values', {});
+      const entries = Object.entries(msg.payload).filter(([property]) => isValidName(property));
       // Checked whole before anything is applied: a variable keeps the type it was created with.
-      for (const [property, entry] of Object.entries(msg.payload)) {
-        const existing = dataTypes.get(`${twin}.${property}`);
+      for (const [property, entry] of entries) {
         const value = isSample(entry) ? entry.value : entry;
-        if (
-          existing !== undefined &&
-          value !== null &&
-          value !== undefined &&
-          dataTypeOf(value) !== existing
-        ) {
+        if (value !== null && value !== undefined && !space.fits(twin, property, value))
           throw new TwinFlowError(
             'typeMismatch',
-            `${twin}.${property} is a ${DataType[existing]} variable; got ${typeof value}`,
-            { property },
+            `${twin}.${property} is a ${space.typeOf(twin, property)} variable`,
+            {
+              property,
+            },
           );
-        }
       }
-      for (const [property, entry] of Object.entries(msg.payload)) {
-        if (!isValidName(property)) continue;
+      for (const [property, entry] of entries) {
         const sample = isSample(entry) ? entry : undefined;
         const value = sample ? sample.value : entry;
         const quality = sample?.quality ?? 'good';
-        const ts =
-          typeof sample?.sourceTimestamp === 'number' ? new Date(sample.sourceTimestamp) : new Date();
-        if (value === null && quality === 'bad') {
-          const known = values.get(`${twin}.${property}`);
-          if (known) values.set(`${twin}.${property}`, { ...known, quality, timestamp: ts });
+        const timestamp = new Date(
+          typeof sample?.sourceTimestamp === 'number' ? sample.sourceTimestamp : clock.now(),
+        );
+        const key = `${twin}.${property}`;
+        const known = space.values.get(key);
+        if (value === null || value === undefined) {
+          if (known) space.values.set(key, { ...known, quality, timestamp });
           continue;
         }
-        ensureVariable(twin, property, value);
-        if (values.has(`${twin}.${property}`) || dataTypeOf(value) !== undefined)
-          values.set(`${twin}.${property}`, { value, quality, timestamp: ts });
+        if (space.ensure(twin, property, value)) space.values.set(key, { value, quality, timestamp });
       }
     };
 
-    node.on('input', handleInput(RED, node, 'twin-opcua-server', handle) as (msg: NodeMessageInFlow) => void);
+    node.on(
+      'input',
+      handleInput(RED, node, NS, handle, (e) => status.error(e)) as (msg: NodeMessageInFlow) => void,
+    );
     node.on('close', (_removed: boolean, done: () => void) => {
+      status.close();
       void started
         .then(() => server?.shutdown(0))
         .then(
@@ -233,5 +160,7 @@ export = function register(RED: NodeAPI): void {
         );
     });
   }
-  RED.nodes.registerType('twin-opcua-server', TwinOpcuaServer);
+  RED.nodes.registerType('twin-opcua-server', TwinOpcuaServer, {
+    credentials: { users: { type: 'password' } },
+  });
 };

@@ -6,7 +6,7 @@ import { migrateConfig } from '../core/nodes/migrate';
 import { MIGRATIONS, parse, type UnsSettings } from '../core/nodes/twin-uns';
 import { AWS_DELTA_SUBSCRIPTION } from '../core/uns/aws';
 import type { PublishItem } from '../core/uns/buffer';
-import { decideCommand, readCommand, type IncomingCommand, type Refusal } from '../core/uns/commands';
+import { commandReader, decideCommand, type IncomingCommand, type Refusal } from '../core/uns/commands';
 import { checkPublishItem, planPublish } from '../core/uns/plan';
 import { edgeState, sparkplugTopic } from '../core/uns/sparkplug/edge';
 import { checkTopicName, commandSubscription } from '../core/uns/topic';
@@ -19,13 +19,14 @@ import type { BrokerNode } from './uns/broker-node';
 import type { BrokerConnection, BrokerState } from './uns/client';
 import { CommandIntake } from './uns/command-intake';
 import { DiskOutbox } from './uns/disk-outbox';
+import { OutboxPublisher } from './uns/outbox-publisher';
 import { bdSeqStore, SparkplugEdge } from './uns/sparkplug-edge';
 
 /**
  * Publishes twins to a Unified Namespace over MQTT, by exception (planned in core/uns/plan), and takes commands
  * (decided in core/uns/commands). What the broker cannot take (a topic over 65,535 bytes, a wildcard, a message over
  * the broker's maximum packet size) is refused at the door: an error at Catch, nothing queued. While the broker is
- * away, updates wait in a bounded outbox on disk and go out in order on reconnect, marked historical; an item the
+ * away, updates wait in a bounded outbox on disk and go out in order on reconnect (OutboxPublisher); an item the
  * broker still refuses after a few tries leaves as a dead letter (second output), and the rest keeps flowing.
  */
 export = function register(RED: NodeAPI): void {
@@ -64,10 +65,14 @@ export = function register(RED: NodeAPI): void {
     if (box.unreadable > 0) node.warn(`outbox: ${box.unreadable} unreadable or invalid lines skipped`);
     const model = () => modelNode?.model;
     const hierarchy = () => model()?.hierarchy ?? {};
-    const intake = new CommandIntake(config.commandQueue, clock, (err) => node.error(err));
+    const intake = new CommandIntake(
+      config.commandQueue,
+      clock,
+      (err) => node.error(err),
+      () => (connection?.backlog ?? 0) < 2 * config.commandQueue,
+    );
     let connection: BrokerConnection | undefined = config.layout === 'sparkplug' ? undefined : base;
     let refusal: string | undefined;
-    let flushing = false;
 
     const report = (): void => {
       if (refusal) return status.show('red', 'ring', 'refused', { reason: refusal });
@@ -82,28 +87,8 @@ export = function register(RED: NodeAPI): void {
     };
     const protocolName = () => (connection?.protocolVersion === 4 ? 'MQTT 3.1.1' : 'MQTT 5');
 
-    const flush = async (): Promise<void> => {
-      if (flushing || !connection?.connected) return;
-      flushing = true;
-      const c = connection;
-      // Oldest first, each removed once the broker has it; marked historical so a consumer can tell a replay.
-      try {
-        await box.flush(
-          (item) => c.publish(item.topic, historical(item.payload), item.qos, item.retain),
-          () => c.connected,
-        );
-      } finally {
-        flushing = false;
-        report();
-      }
-    };
-
-    const publish = (item: PublishItem): void => {
-      const queue = (): void => (box.add(item), report());
-      if (connection?.connected && box.length === 0 && !flushing)
-        connection.publish(item.topic, item.payload, item.qos, item.retain).catch(queue);
-      else queue();
-    };
+    const outbox = new OutboxPublisher(box, () => connection, report);
+    const publish = (item: PublishItem): void => outbox.publish(item);
 
     /** One refused command: answered where the layout answers (Sparkplug has no reply topic: a warning). */
     const refuse = (command: IncomingCommand | undefined, twin: string, r: Refusal): void => {
@@ -120,8 +105,9 @@ export = function register(RED: NodeAPI): void {
         sendMsg({ _msgid: RED.util.generateId(), topic: twin, action: 'desire', payload: accepted });
     };
     const busy: Refusal = { code: 'busy', reason: 'too many commands waiting; try again later' };
+    const readCommand = commandReader(config, hierarchy());
     const onCommand = (topic: string, raw: Buffer): void => {
-      const command = readCommand(config, hierarchy(), topic, raw.toString('utf8'));
+      const command = readCommand(topic, raw.toString('utf8'));
       if (command)
         intake.offer(
           () => decide(command.twin, command.values, command),
@@ -131,13 +117,14 @@ export = function register(RED: NodeAPI): void {
 
     const onState = (state: BrokerState, detail: string): void => {
       if (state === 'connected') refusal = undefined;
-      if ((state === 'refused' || state === 'error') && detail !== refusal) {
-        // Once per cause until connected again: to Catch and the log, naming what failed.
+      // A refusal (version, credentials, TLS trust) will not cure itself: to Catch and the log, once per cause until
+      // connected again, naming what failed. A broker that is just away shows as buffering; it is waited for.
+      if (state === 'refused' && detail !== refusal) {
         node.error(detail, { _msgid: RED.util.generateId(), payload: detail, topic: 'broker' });
       }
       if (state === 'refused') refusal = detail;
       report();
-      if (state === 'connected') flush().catch((err: unknown) => node.error(err));
+      if (state === 'connected') outbox.flush().catch((err: unknown) => node.error(err));
     };
 
     let edge: Promise<SparkplugEdge> | undefined;
@@ -179,12 +166,8 @@ export = function register(RED: NodeAPI): void {
 
     const handle = (msg: InputMessage): Promise<void> | undefined => {
       // Accepted by value (a function node's payload comes from another realm) and copied, before any planning.
-      const plan = planPublish(
-        config,
-        model(),
-        { ...msg, payload: acceptPlainObject(msg.payload) },
-        clock.now(),
-      );
+      const input = { ...msg, payload: acceptPlainObject(msg.payload) };
+      const plan = planPublish(config, model(), input, clock.now());
       if (plan.layout === 'sparkplug') {
         checkTopicName(sparkplugTopic(edgeState(config.group, edgeId), 'DBIRTH', plan.twin));
         return edge?.then((e) => e.update(plan.twin, plan.changed, plan.all));
@@ -212,8 +195,3 @@ export = function register(RED: NodeAPI): void {
   }
   RED.nodes.registerType('twin-uns', TwinUns);
 };
-
-/** Marks a replayed item, so a consumer can tell it from a live value. */
-function historical(payload: string): string {
-  return JSON.stringify({ ...(JSON.parse(payload) as object), historical: true });
-}

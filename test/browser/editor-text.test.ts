@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../helpers/browser';
+import { launchChromium, readableText } from '../helpers/browser';
 import { messageKeysIn, NODE_TYPES } from '../helpers/catalogues';
 import { RuntimeProcess } from '../helpers/runtime-process';
 
@@ -49,20 +49,6 @@ const visible = (markdown: string): string =>
     .replace(/[`*]/g, '')
     .replace(/\s+/g, ' ')
     .trim();
-
-/** Every text a user can read in an element: its text, placeholders, titles and select options. */
-const readableText = (page: Page, selector: string): Promise<string[]> =>
-  page.evaluate((sel) => {
-    const texts: string[] = [];
-    for (const root of Array.from(document.querySelectorAll<HTMLElement>(sel))) {
-      texts.push(root.innerText);
-      for (const el of Array.from(root.querySelectorAll('[placeholder], [title], option'))) {
-        texts.push(el.getAttribute('placeholder') ?? '', el.getAttribute('title') ?? '');
-        if (el.tagName === 'OPTION') texts.push(el.textContent ?? '');
-      }
-    }
-    return texts.filter((t) => t.length > 0);
-  }, selector);
 
 describe('browser: help and texts in the Node-RED editor', function () {
   this.timeout(120_000);

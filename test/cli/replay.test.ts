@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,5 +79,123 @@ describe('twinflow-replay CLI (built)', () => {
     assert.match(run.stderr, /unknown detector magic/);
     run = replay(['-c', 'Temperature'], 'when,Temperature\nlater,5\n');
     assert.match(run.stderr, /row 1: cannot read the timestamp "later"/);
+  });
+
+  /** Two correlated sensors and a label column; a level step of both at row 600, held to the end. */
+  function pumpLike(rows: number): string {
+    let seed = 3;
+    const noise = () => ((seed = (seed * 48271) % 2147483647) / 2147483647 - 0.5) * 2;
+    const lines = ['datetime;Current;Pressure;anomaly'];
+    for (let i = 0; i < rows; i++) {
+      const t = `2026-01-01 00:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}`;
+      const load = noise();
+      const step = i >= 600 ? 4 : 0;
+      const pressure = i === 300 ? '' : (2 + load + 0.3 * noise() - step).toFixed(4);
+      lines.push(
+        [`${t}`, (5 + load + 0.3 * noise() + step).toFixed(4), pressure, i >= 600 ? 1 : 0].join(';'),
+      );
+    }
+    return lines.join('\n') + '\n';
+  }
+
+  it('train-then-monitor with hotelling: trains on the first rows, flags the step, counts missing cells', () => {
+    const run = replay(
+      [
+        '--detector',
+        'hotelling',
+        '--mode',
+        'train-then-monitor',
+        '--train',
+        '400',
+        '-d',
+        ';',
+        '-t',
+        'datetime',
+      ],
+      pumpLike(1000),
+    );
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /left out \(not numeric, or label-like\): anomaly/);
+    assert.match(run.stderr, /watching 2 column\(s\): Current, Pressure/);
+    assert.match(run.stderr, /1 missing or non-numeric cell\(s\) skipped/);
+    const rows = run.stdout.trim().split('\n');
+    assert.equal(rows[0], 'timestamp,score,alarm,Current_score,Pressure_score');
+    const alarm = rows.slice(1).map((r) => r.split(',')[2] === '1');
+    assert.ok(
+      alarm.slice(0, 400).every((a) => !a),
+      'no alarm while training',
+    );
+    assert.ok(alarm.slice(610).every(Boolean), 'raised from the step on, and it stays raised');
+    assert.ok(alarm.slice(400, 600).filter(Boolean).length <= 5, 'quiet on normal rows');
+  });
+
+  it('--signal-alarms adds <signal>_alarm columns; --exclude leaves a column out; --train-until', () => {
+    const run = replay(
+      [
+        '-d',
+        ';',
+        '--detector',
+        'zscore',
+        '--exclude',
+        'Pressure',
+        '--signal-alarms',
+        '--mode',
+        'train-then-monitor',
+        '--train-until',
+        '2026-01-01 00:05:00',
+      ],
+      pumpLike(700),
+    );
+    assert.equal(run.code, 0, run.stderr);
+    const rows = run.stdout.trim().split('\n');
+    assert.equal(rows[0], 'timestamp,score,alarm,Current_score,Current_alarm');
+    assert.equal(rows.at(-1)!.split(',')[4], '1');
+  });
+
+  it('a closed pipe ends quietly with exit 0', () => {
+    const run = spawnSync('sh', ['-c', `"${process.execPath}" "${CLI}" -d ';' | head -1`], {
+      input: pumpLike(5000),
+      encoding: 'utf8',
+    });
+    assert.equal(run.status, 0);
+    assert.equal(run.stdout, 'timestamp,score,alarm,Current_score,Pressure_score\n');
+    assert.doesNotMatch(run.stderr, /Error|at /);
+  });
+
+  it('a wrong delimiter exits 2 before any output and suggests the likely one; no output file is left', () => {
+    const out = join(dir, 'wrong-delimiter');
+    const run = replay(['-o', join(out, 'scores.csv')], pumpLike(10));
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /one column with delimiter ","; try -d ";"/);
+    assert.equal(run.stdout, '');
+    assert.equal(existsSync(join(out, 'scores.csv')), false);
+    const file = join(dir, 'half.csv');
+    const again = replay(['-o', file], pumpLike(10));
+    assert.equal(again.code, 2);
+    assert.deepEqual(
+      readdirSync(dir).filter((f) => f.startsWith('half')),
+      [],
+    );
+  });
+
+  it('every option is checked: exit 2 with a clear message', () => {
+    for (const [args, message] of [
+      [['--raise', '0/5'], /--raise must be K\/N with 1 <= K <= N/],
+      [['--raise', '6/5'], /1 <= K <= N/],
+      [['--threshold', '2'], /threshold must be a number from 0 to 1/],
+      [['--clear', '0'], /--clear must be a whole number/],
+      [['--mode', 'sometimes'], /mode must be one of online, train-then-monitor/],
+      [['--train', '10'], /--train and --train-until need --mode train-then-monitor/],
+      [['--mode', 'train-then-monitor', '--train', 'x'], /--train must be a whole number/],
+      [['--mode', 'train-then-monitor', '--train-until', 'soon'], /cannot read the time "soon"/],
+      [['--params', '[1]'], /params must be a JSON object/],
+      [['--delimiter', ';;'], /one character/],
+      [['--bogus'], /Unknown option/],
+    ] as [string[], RegExp][]) {
+      const run = replay(['-d', ';', ...args], pumpLike(10));
+      assert.equal(run.code, 2, `${args.join(' ')}: ${run.stderr}`);
+      assert.match(run.stderr, message);
+      assert.equal(run.stdout, '');
+    }
   });
 });

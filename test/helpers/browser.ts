@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 /** Debian's chromium (CHROMIUM_PATH overrides); when it is not there, the Chromium shipped in @sparticuz/chromium. */
 const SYSTEM_CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -40,3 +40,17 @@ export async function launchChromium(): Promise<Browser> {
     ],
   });
 }
+
+/** Every text a user can read in the elements a selector matches: their text, placeholders, titles, select options. */
+export const readableText = (page: Page, selector: string): Promise<string[]> =>
+  page.evaluate((sel) => {
+    const texts: string[] = [];
+    for (const root of Array.from(document.querySelectorAll<HTMLElement>(sel))) {
+      texts.push(root.innerText);
+      for (const el of Array.from(root.querySelectorAll('[placeholder], [title], option'))) {
+        texts.push(el.getAttribute('placeholder') ?? '', el.getAttribute('title') ?? '');
+        if (el.tagName === 'OPTION') texts.push(el.textContent ?? '');
+      }
+    }
+    return texts.filter((t) => t.length > 0);
+  }, selector);

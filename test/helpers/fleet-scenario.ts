@@ -1,10 +1,12 @@
 // The fleet scenario of issue 22, run by test/interop/fleet.test.ts (asserts) and bench/fleet.ts (reports):
 // three owners (10,000 twins each), a standby for the first partition on the second instance, a fourth instance
 // mirroring all of them; steady load through mosquitto, then kill -9 of the first owner while QoS 1 commands flow.
+import { readFileSync } from 'node:fs';
 import mqtt, { type MqttClient } from 'mqtt';
 import { MosquittoBroker } from './mosquitto';
 import {
-  brokerNode,
+  brokerNodes,
+  type FleetTls,
   controlFlow,
   FleetInstance,
   memberFlow,
@@ -22,6 +24,8 @@ export interface FleetOptions {
   /** QoS 1 commands sent to the first partition around the kill. */
   commands: number;
   log?: (text: string) => void;
+  /** mosquitto with TLS and client certificates required (the files a test made): the broker nodes use them. */
+  tls?: FleetTls & { serverCert: string; serverKey: string };
 }
 
 export interface FleetResult {
@@ -59,7 +63,22 @@ interface TwinDoc {
 
 export async function runFleet(o: FleetOptions): Promise<FleetResult> {
   const log = o.log ?? (() => undefined);
-  const broker = new MosquittoBroker(['max_inflight_messages 1000', 'max_queued_messages 1000000']);
+  const queues = ['max_inflight_messages 1000', 'max_queued_messages 1000000'];
+  const broker = o.tls
+    ? new MosquittoBroker(
+        [
+          ...queues,
+          `cafile ${o.tls.ca}`,
+          `certfile ${o.tls.serverCert}`,
+          `keyfile ${o.tls.serverKey}`,
+          'require_certificate true',
+        ],
+        'mqtts',
+      )
+    : new MosquittoBroker(queues);
+  const clientTls = o.tls
+    ? { ca: readFileSync(o.tls.ca), cert: readFileSync(o.tls.cert), key: readFileSync(o.tls.key) }
+    : {};
   const url = await broker.start();
   const instances: FleetInstance[] = [];
   const clients: MqttClient[] = [];
@@ -69,7 +88,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
       ['owner-L1', 'owner-L2+standby-L1', 'owner-L3', 'mirror'].map((l) => FleetInstance.start(l)),
     );
     instances.push(a, b, c, m);
-    const watcher = mqtt.connect(url, { protocolVersion: 5, clientId: 'fleet-test-watcher' });
+    const watcher = mqtt.connect(url, { ...clientTls, protocolVersion: 5, clientId: 'fleet-test-watcher' });
     clients.push(watcher);
     const owners = new Map<string, string>();
     const births: { at: number; partition: string; member: string; role: string }[] = [];
@@ -88,15 +107,15 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
       if (result.deployError || result.missing.length > 0)
         throw new Error(`${instance.label}: ${result.deployError ?? ''} ${result.missing.join(', ')}`);
     };
-    const mirrorBroker = brokerNode(url);
-    await deploy(m, [mirrorBroker, ...mirrorFlow(String(mirrorBroker.id))]);
+    const mirrorBroker = brokerNodes(url, o.tls);
+    await deploy(m, [...mirrorBroker, ...mirrorFlow(String(mirrorBroker[0].id))]);
     const heapEmpty = (await m.stats()).heapUsed;
     const member = (instance: FleetInstance, ...flows: [Partition, 'owner' | 'standby', string][]) => {
-      const bn = brokerNode(url);
+      const bn = brokerNodes(url, o.tls);
       return deploy(instance, [
-        bn,
+        ...bn,
         ...controlFlow(),
-        ...flows.flatMap(([p, role, id]) => memberFlow(String(bn.id), p, role, id)),
+        ...flows.flatMap(([p, role, id]) => memberFlow(String(bn[0].id), p, role, id)),
       ]);
     };
     await Promise.all([
@@ -108,18 +127,6 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
     log(`owners: ${[...owners].map(([p, id]) => `${p}=${id}`).join(' ')}`);
 
     const fillStart = Date.now();
-    if (process.env.FLEET_DEBUG) {
-      const w = mqtt.connect(url, { protocolVersion: 5 });
-      let n = 0;
-      w.on('message', (t) => {
-        if (n++ < 5) log(`seen ${t}`);
-      });
-      await w.subscribeAsync('fleet/#');
-      setInterval(
-        async () => log(`n=${n} ${JSON.stringify(await m.stats())} ${JSON.stringify(await a.logs())}`),
-        3000,
-      ).unref();
-    }
     await Promise.all([a, b, c].map((i) => i.rate(o.ratePerOwner)));
     const total = 3 * o.twinsPerPartition;
     await until(`the mirror to hold ${total} twins`, 120_000, async () => {
@@ -151,7 +158,11 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
     const memory = { heapPerTwinBytes: (s1.heapUsed - heapEmpty) / total, mirrorRssBytes: m.rssBytes() };
 
     // Take-over: QoS 1 commands to L1 before, during and after kill -9 of its owner.
-    const commander = mqtt.connect(url, { protocolVersion: 5, clientId: 'fleet-test-commander' });
+    const commander = mqtt.connect(url, {
+      ...clientTls,
+      protocolVersion: 5,
+      clientId: 'fleet-test-commander',
+    });
     clients.push(commander);
     await new Promise((r) => commander.once('connect', r));
     const p1 = prefixOf('L1');
@@ -159,7 +170,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
     const backwards: string[] = [];
     let checked = 0;
     let firstLive: number | undefined;
-    const twinWatch = mqtt.connect(url, { protocolVersion: 5, clientId: 'fleet-test-twins' });
+    const twinWatch = mqtt.connect(url, { ...clientTls, protocolVersion: 5, clientId: 'fleet-test-twins' });
     clients.push(twinWatch);
     await new Promise((r) => twinWatch.once('connect', r));
     let killedAt = 0;
@@ -212,7 +223,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
     const last = new Map<string, number>();
     for (const cmd of accepted) last.set(cmd.twin, cmd.value);
     const final = new Map<string, TwinDoc>();
-    const reader = mqtt.connect(url, { protocolVersion: 5, clientId: 'fleet-test-reader' });
+    const reader = mqtt.connect(url, { ...clientTls, protocolVersion: 5, clientId: 'fleet-test-reader' });
     clients.push(reader);
     reader.on('message', (_t, body) => {
       const doc = JSON.parse(body.toString()) as TwinDoc;

@@ -1,7 +1,13 @@
 // A fleet of real Node-RED runtimes (child processes, see runtime-worker.mjs) on one mosquitto: owners, a standby
 // and a mirror, driven over HTTP endpoints in their flows. Shared by test/interop/fleet.test.ts and bench/fleet.ts.
 import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+
+// Beside this file, or (bundled into bench/.build by npm run bench:fleet) in test/helpers from the repository root.
+const WORKER = existsSync(join(__dirname, 'runtime-worker.mjs'))
+  ? join(__dirname, 'runtime-worker.mjs')
+  : join(__dirname, '..', '..', 'test', 'helpers', 'runtime-worker.mjs');
 
 export interface Partition {
   name: string;
@@ -18,17 +24,31 @@ export const prefixOf = (partition: string): string => `fleet/${partition}`;
 let serial = 0;
 const id = (tag: string): string => `${tag}${(++serial).toString(16).padStart(6, '0')}`;
 
-/** A broker config node. */
-export function brokerNode(url: string): Record<string, unknown> {
-  return {
+/** TLS files for the broker node (a tls-config node) and the test's own clients. */
+export interface FleetTls {
+  ca: string;
+  cert: string;
+  key: string;
+}
+
+/** A broker config node first, then its tls-config node when the broker speaks TLS (client certificate included). */
+export function brokerNodes(url: string, tls?: FleetTls): Record<string, unknown>[] {
+  const tlsId = tls ? id('tls') : '';
+  const broker = {
     id: id('broker'),
     type: 'twin-mqtt-broker',
     name: 'fleet broker',
     url,
     clientId: '',
     protocolVersion: '5',
-    version: 1,
+    tls: tlsId,
+    version: 2,
   };
+  if (!tls) return [broker];
+  return [
+    broker,
+    { id: tlsId, type: 'tls-config', name: '', verifyservercert: true, servername: '', ...tls },
+  ];
 }
 
 /**
@@ -126,7 +146,8 @@ return null;`;
       member,
       takeBack: false,
       lease: 10,
-      qos: 1,
+      // Twin documents at QoS 0 (state: the next one supersedes a lost one); commands are QoS 1 regardless.
+      qos: 0,
       version: 1,
       x: 550,
       y: 100,
@@ -264,7 +285,7 @@ export class FleetInstance {
   }
 
   static async start(label: string): Promise<FleetInstance> {
-    const child = fork(join(__dirname, 'runtime-worker.mjs'), [JSON.stringify({ editor: false })], {
+    const child = fork(WORKER, [JSON.stringify({ editor: false })], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const instance = new FleetInstance(child, label);
@@ -293,15 +314,26 @@ export class FleetInstance {
     });
   }
 
+  /** An HTTP call to the instance's flow, retried: a busy runtime may reset a kept-alive connection. */
+  private async call(path: string, method: 'GET' | 'POST'): Promise<unknown> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const res = await fetch(`${this.url}${path}`, { method, headers: { connection: 'close' } });
+        if (!res.ok) throw new Error(`${this.label}: ${path} answered ${res.status}`);
+        return await res.json();
+      } catch (err) {
+        if (attempt >= 5) throw err;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  }
+
   async rate(perSecond: number): Promise<void> {
-    const res = await fetch(`${this.url}/rate?rate=${perSecond}`, { method: 'POST' });
-    if (!res.ok) throw new Error(`${this.label}: /rate answered ${res.status}`);
+    await this.call(`/rate?rate=${perSecond}`, 'POST');
   }
 
   async stats(reset = false): Promise<MirrorStats> {
-    const res = await fetch(`${this.url}/stats${reset ? '?reset=1' : ''}`);
-    if (!res.ok) throw new Error(`${this.label}: /stats answered ${res.status}`);
-    return (await res.json()) as MirrorStats;
+    return (await this.call(`/stats${reset ? '?reset=1' : ''}`, 'GET')) as MirrorStats;
   }
 
   /** The process's resident memory, from /proc (Linux). */

@@ -4,10 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Node } from 'node-red';
 import { collect, helper, loadNode, useSettings, waitFor, type TestFlow } from '../helpers/node-red';
+import { withCatalogue } from '../helpers/catalogue';
 import { PLANT_NAMESPACE, PlantServer } from '../helpers/opcua-server';
 
 const endpointNode = loadNode('twin-opcua-endpoint');
-const mapNode = loadNode('twin-opcua-map');
+const mapNode = withCatalogue(loadNode('twin-opcua-map'));
 
 const MAPPING = JSON.stringify({
   namespace: PLANT_NAMESPACE,
@@ -105,7 +106,11 @@ describe('integration: secured OPC UA endpoints (Sign, SignAndEncrypt, user name
       );
       assert.equal(goodSpeed(values), false, 'no value from an untrusted server');
       const red = seen.find((s) => s.fill === 'red');
-      assert.match(String(red?.text), /untrusted server certificate/i, 'the status says why');
+      assert.match(
+        String(red?.text),
+        /untrusted server certificate/i,
+        `the status says why: ${JSON.stringify(seen)}`,
+      );
       assert.ok(trustRejected() > 0, 'the server certificate was put in rejected/');
       assert.equal(goodSpeed(values), false, 'still no value before the certificate is trusted');
       // The endpoint retries with backoff and picks the trusted certificate up without a redeploy.

@@ -243,16 +243,16 @@ describe('integration: twin-opcua-map against a real node-opcua server', functio
       assert.deepEqual(Object.keys(bad).sort(), ['level', 'speed', 'state', 'temperature']);
       assert.equal(bad.speed.value, null);
       volatile.set('Pump01', 'Speed', 777);
-      const restartedAt = Date.now();
       await volatile.start(port);
+      const backAt = Date.now();
+      // The fast first retries (every 250 ms) bring the values back within about a second of the server: the
+      // target is 2 s (bench:opcua-field measures it at 5,000 items); 5 s leaves a margin for a busy machine.
       await waitFor(
         () => latest(values).get('Pump01')?.speed.value === 777,
-        20_000,
-        'values after the restart',
+        5000,
+        'values within 5 s of the server being back',
       );
-      console.log(
-        `      values back ${((Date.now() - restartedAt) / 1000).toFixed(1)} s after the server restarted`,
-      );
+      console.log(`      values back ${((Date.now() - backAt) / 1000).toFixed(2)} s after the server was back`);
       assert.equal(latest(values).get('Pump01')!.speed.quality, 'good');
     } finally {
       await helper.unload();

@@ -9,6 +9,7 @@ import {
   collect,
   finishNodes,
   helper,
+  lastStatus,
   loadNode,
   runtimeContext,
   startWithStores,
@@ -16,6 +17,7 @@ import {
   sendAndWait,
   type TestFlow,
   useSettings,
+  waitFor,
 } from '../helpers/node-red';
 
 const twinAnomaly = loadNode('twin-anomaly');
@@ -199,5 +201,111 @@ describe('twin-anomaly node (built bundle, real runtime)', function () {
       await runtimeContext.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('refuses 3.4e38 and 1e300 through Catch with the learned state byte-for-byte unchanged', async () => {
+    await helper.load(
+      twinAnomaly,
+      flow({ detector: 'hotelling', params: '{"warmup": 20}', signals: 'a, b' }),
+    );
+    for (let i = 0; i < 30; i++) await send({ topic: 'P1', payload: { a: noisy(i), b: noisy(i + 3) } });
+    const before = JSON.stringify(node('a1').context().get('anomaly_P1'));
+    const caught = collect(node('caught'));
+    for (const bad of [3.4e38, 1e300, -1e300]) await send({ topic: 'P1', payload: { a: bad, b: 1 } });
+    assert.deepEqual(
+      caught.map((c) => (c.error as { code: string }).code),
+      ['TWINFLOW_BEYOND_MAGNITUDE', 'TWINFLOW_BEYOND_MAGNITUDE', 'TWINFLOW_BEYOND_MAGNITUDE'],
+    );
+    assert.equal(JSON.stringify(node('a1').context().get('anomaly_P1')), before);
+    assert.equal(lastStatus(node('a1'))?.fill, 'red');
+  });
+
+  it('__proto__, constructor and toString are ordinary signal and key names', async () => {
+    await helper.load(twinAnomaly, flow());
+    const out = collect(node('out'));
+    for (const key of ['__proto__', 'constructor', 'toString']) {
+      for (let i = 0; i < 25; i++) {
+        const payload = JSON.parse(
+          `{"__proto__": ${noisy(i)}, "constructor": ${noisy(i + 1)}, "toString": 2}`,
+        ) as object;
+        await send({ topic: key, payload });
+      }
+      const anomaly = out.at(-1)!.anomaly as Anomaly & { signals: Record<string, { warmingUp: boolean }> };
+      assert.deepEqual(Object.keys(anomaly.signals).sort(), ['__proto__', 'constructor', 'toString']);
+      assert.equal(anomaly.warmingUp, false, `${key} learned`);
+    }
+  });
+
+  it('limits: the 10,001st key and a 20,000-signal message are refused; nothing else changes', async function () {
+    this.timeout(120_000);
+    await helper.load(twinAnomaly, flow({ runningProperty: '' }));
+    const caught = collect(node('caught'));
+    const completed = collect(node('completed'));
+    for (let i = 0; i < 10_000; i++) node('a1').receive({ topic: `k${i}`, payload: 1 } as never);
+    await waitFor(() => completed.length === 10_000, 60_000, '10,000 keys');
+    assert.equal(caught.length, 0);
+    await send({ topic: 'k10000', payload: 1 });
+    assert.equal((caught[0].error as { code: string }).code, 'TWINFLOW_TOO_MANY_KEYS');
+    assert.equal(node('a1').context().get('anomaly_k10000'), undefined);
+    assert.match(lastStatus(node('a1'))?.text ?? '', /10000 keys/);
+    await send({
+      topic: 'k1',
+      payload: Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`s${i}`, i])),
+    });
+    assert.equal((caught[1].error as { code: string }).code, 'TWINFLOW_TOO_MANY_SIGNALS');
+    await send({ topic: 'x'.repeat(257), payload: 1 });
+    assert.equal((caught[2].error as { code: string }).code, 'TWINFLOW_NAME_TOO_LONG');
+  });
+
+  it('train-then-monitor: status shows the training progress, then monitoring; rebaseline trains again', async () => {
+    await helper.load(
+      twinAnomaly,
+      flow({
+        mode: 'train-then-monitor',
+        train: '30',
+        trainUnit: 'samples',
+        params: '{"window": 50, "warmup": 10}',
+      }),
+    );
+    const out = collect(node('out'));
+    for (let i = 0; i < 12; i++) {
+      clock.advance(1000);
+      await send({ topic: 'P1', payload: noisy(i) });
+    }
+    // The test runtime's RED._ returns the catalogue key; the catalogue says "training __done__/__total__".
+    assert.equal(lastStatus(node('a1'))?.text, 'training');
+    assert.equal((out.at(-1)!.anomaly as { phase: string }).phase, 'training');
+    for (let i = 12; i < 31; i++) {
+      clock.advance(1000);
+      await send({ topic: 'P1', payload: noisy(i) });
+    }
+    assert.equal((out.at(-1)!.anomaly as { phase: string }).phase, 'monitoring');
+    assert.equal(lastStatus(node('a1'))?.text, 'monitoring');
+    clock.advance(1000);
+    await send({ topic: 'P1', command: 'rebaseline' });
+    clock.advance(1000);
+    await send({ topic: 'P1', payload: noisy(40) });
+    assert.equal((out.at(-1)!.anomaly as { phase: string }).phase, 'training');
+    await send({ topic: 'P1', command: 'train-end' });
+    await send({ topic: 'P1', payload: noisy(41) });
+    assert.equal((out.at(-1)!.anomaly as { phase: string }).phase, 'monitoring');
+  });
+
+  it('a saved state that is not valid is replaced, with a warning, not a crash', async () => {
+    await helper.load(twinAnomaly, flow());
+    node('a1')
+      .context()
+      .set('anomaly_P1', {
+        version: 2,
+        detector: 'zscore',
+        mode: 'online',
+        units: { temperature: { detector: { n: null } } },
+      });
+    const warnings: unknown[] = [];
+    (node('a1') as unknown as { warn: (m: unknown) => void }).warn = (m) => warnings.push(m);
+    const out = collect(node('out'));
+    await send({ topic: 'P1', payload: noisy(0) });
+    assert.equal((out.at(-1)!.anomaly as Anomaly).warmingUp, true);
+    assert.equal(warnings.length, 1);
   });
 });

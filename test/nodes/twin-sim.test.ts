@@ -360,3 +360,22 @@ describe('twin-sim node: never a hang (system clock, real event loop)', function
     assert.deepEqual(results.at(-1)!.payload, { cancelled: false }, 'nothing to cancel');
   });
 });
+
+describe('twin-sim node: the real-time clock against the system clock', function () {
+  this.timeout(10_000);
+  beforeEach(() => useSettings({}));
+  afterEach(() => helper.unload());
+
+  it('at speed 10 stamps no output ahead of the wall clock', async () => {
+    await helper.load(twinSim, flow({ mode: 'realtime', speed: '10', autostart: true, version: 3 }));
+    const late: number[] = [];
+    let outputs = 0;
+    node('out').on('input', (msg: AnyMessage) => {
+      outputs++;
+      const stamp = (msg.sim as { timestamp: number }).timestamp;
+      if (stamp > Date.now()) late.push(stamp - Date.now());
+    });
+    await waitFor(() => outputs >= 10, 5000, 'ten plant steps');
+    assert.deepEqual(late, [], 'timestamps ahead of the wall clock (ms)');
+  });
+});

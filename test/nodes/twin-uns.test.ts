@@ -254,7 +254,10 @@ describe('twin-uns (aedes, MQTT 3.1.1)', function () {
     await helper.load(NODES, flow(broker.url, {}, '5'));
     const caught = collect(node('caught'));
     await waitFor(() => caught.length >= 1, 8000, 'a Catch message');
-    assert.match(String((caught[0].error as { message: string }).message), /protocol version refused by the broker/);
+    assert.match(
+      String((caught[0].error as { message: string }).message),
+      /protocol version refused by the broker/,
+    );
     assert.equal(lastStatus(node('u1'))?.fill, 'red');
     assert.match(statusText(), /protocol version/);
   });

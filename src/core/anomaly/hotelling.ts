@@ -1,5 +1,5 @@
 import { symmetricEigen } from '../stats/eigen';
-import { fUpperTail } from '../stats/f-distribution';
+import { fUpperTail, logBeta } from '../stats/f-distribution';
 import { chiSquaredUpperTail } from '../stats/gamma';
 import { normalUpperTail } from '../stats/normal';
 import type { LearningPhase, MultivariateDetector, MultivariateResult } from './detector';
@@ -60,6 +60,9 @@ export interface HotellingState {
   components: number;
   /** Sample size the control limits rest on. */
   limitN: number;
+  /** Per model, for the limits: the sums of the discarded eigenvalues, their squares and cubes; ln B for the F tail. */
+  residual: number[];
+  logBeta: number;
   sinceRefresh: number;
   frozen: boolean;
   /** The last `lags` raw vectors, newest first. */
@@ -73,11 +76,12 @@ const CLIP_SIGMAS = 6;
 /** The score at the control limit: the default alarm threshold. */
 const AT_LIMIT = 0.99;
 
+const spread = (variance: number, mean: number, p: HotellingParams): number =>
+  Math.max(Math.sqrt(Math.max(variance, 0)), p.minStd, 1e-12 * Math.abs(mean));
+
 function refresh(state: HotellingState, p: HotellingParams): void {
   const d = state.mean.length;
-  const scale = state.covariance.map((row, i) =>
-    Math.max(Math.sqrt(Math.max(row[i], 0)), p.minStd, 1e-12 * Math.abs(state.mean[i])),
-  );
+  const scale = state.covariance.map((row, i) => spread(row[i], state.mean[i], p));
   const correlation = state.covariance.map((row, i) => row.map((c, j) => c / (scale[i] * scale[j])));
   const { values, vectors } = symmetricEigen(correlation);
   const total = values.reduce((a, b) => a + Math.max(b, 0), 0) || 1;
@@ -89,20 +93,23 @@ function refresh(state: HotellingState, p: HotellingParams): void {
   state.values = values.map((v) => Math.max(v, 1e-9));
   state.vectors = vectors;
   state.components = Math.min(Math.max(1, k), Math.max(1, d - 1));
+  state.residual = [0, 0, 0];
+  for (const l of state.values.slice(state.components)) {
+    state.residual[0] += l;
+    state.residual[1] += l * l;
+    state.residual[2] += l * l * l;
+  }
   state.sinceRefresh = 0;
 }
 
+function setLimitN(state: HotellingState, n: number): void {
+  state.limitN = n;
+  const k = state.components;
+  state.logBeta = n > k ? logBeta((n - k) / 2, k / 2) : 0;
+}
+
 /** Q tail by Jackson & Mudholkar; Box's g chi-squared(h) when h0 <= 0 or when the statistic is smoothed. */
-function qTail(q: number, residual: number[], smoothing: number): number {
-  if (residual.length === 0) return 1;
-  let t1 = 0;
-  let t2 = 0;
-  let t3 = 0;
-  for (const l of residual) {
-    t1 += l;
-    t2 += l * l;
-    t3 += l * l * l;
-  }
+function qTail(q: number, [t1, t2, t3]: number[], smoothing: number): number {
   if (t1 <= 1e-12) return q > 1e-9 ? 0 : 1;
   const h0 = 1 - (2 * t1 * t3) / (3 * t2 * t2);
   if (smoothing === 0 && h0 > 0) {
@@ -116,8 +123,8 @@ function qTail(q: number, residual: number[], smoothing: number): number {
 }
 
 /** T-squared tail: F for one sample; a chi-squared with matched mean and variance for the smoothed statistic. */
-function t2Tail(t2: number, k: number, n: number, smoothing: number): number {
-  if (smoothing === 0) return fUpperTail((t2 * n * (n - k)) / (k * (n - 1) * (n + 1)), k, n - k);
+function t2Tail(t2: number, k: number, n: number, smoothing: number, lnBeta: number): number {
+  if (smoothing === 0) return fUpperTail((t2 * n * (n - k)) / (k * (n - 1) * (n + 1)), k, n - k, lnBeta);
   const meanScale = ((n - 1) * (n + 1)) / (n * Math.max(1, n - k - 2));
   const shrink = smoothing / (2 - smoothing);
   return chiSquaredUpperTail(t2 / (meanScale * shrink), k / shrink);
@@ -156,13 +163,13 @@ function judge(
   }
   const lambda = p.smoothing;
   if (lambda > 0) {
-    if (state.smoothed.length === 0) state.smoothed = [k, state.values.slice(k).reduce((a, b) => a + b, 0)];
+    if (state.smoothed.length === 0) state.smoothed = [k, state.residual[0]];
     state.smoothed[0] = lambda * t2 + (1 - lambda) * state.smoothed[0];
     state.smoothed[1] = lambda * q + (1 - lambda) * state.smoothed[1];
     t2 = state.smoothed[0];
     q = state.smoothed[1];
   }
-  const tail = Math.min(t2Tail(t2, k, state.limitN, lambda), qTail(q, state.values.slice(k), lambda));
+  const tail = Math.min(t2Tail(t2, k, state.limitN, lambda, state.logBeta), qTail(q, state.residual, lambda));
   result.score = Math.max(0, Math.min(1, 1 - ((1 - AT_LIMIT) * tail) / (1 - p.confidence)));
   const total = parts.reduce((a, b) => a + b, 0);
   result.contributions = parts.map((c) => (total > 0 ? c / total : 0));
@@ -191,7 +198,7 @@ function learnSample(state: HotellingState, x: number[], p: HotellingParams, pha
     (state.components === 0 || state.sinceRefresh >= p.refresh)
   ) {
     refresh(state, p);
-    state.limitN = Math.min(state.n, (2 - p.alpha) / p.alpha);
+    setLimitN(state, Math.min(state.n, (2 - p.alpha) / p.alpha));
   }
 }
 
@@ -205,7 +212,7 @@ export const hotelling: MultivariateDetector<HotellingParams, HotellingState> = 
     smoothing: 0,
     alpha: 0.01,
     warmup: 50,
-    refresh: 10,
+    refresh: 100,
     minStd: 1e-9,
   },
   init(p, dimensions) {
@@ -220,6 +227,8 @@ export const hotelling: MultivariateDetector<HotellingParams, HotellingState> = 
       vectors: [],
       components: 0,
       limitN: 0,
+      residual: [0, 0, 0],
+      logBeta: 0,
       sinceRefresh: 0,
       frozen: false,
       history: [],
@@ -240,13 +249,22 @@ export const hotelling: MultivariateDetector<HotellingParams, HotellingState> = 
     const ready = state.components > 0 && state.limitN > state.components + 2;
     if (sample && ready) {
       result.warmingUp = false;
-      const z = sample.map((v, i) => (v - state.center[i]) / state.scale[i]);
+      // Online, the live (exponentially weighted) mean and spread centre the sample, so a slow drift is followed
+      // between re-decompositions; a trained model keeps its own.
+      const center = state.frozen ? state.center : state.mean;
+      let scale = state.scale;
+      if (!state.frozen) {
+        scale = new Array<number>(sample.length);
+        for (let i = 0; i < sample.length; i++) scale[i] = spread(state.covariance[i][i], state.mean[i], p);
+      }
+      const z = new Array<number>(sample.length);
+      for (let i = 0; i < sample.length; i++) z[i] = (sample[i] - center[i]) / scale[i];
       judge(state, z, signals, p, result);
       // Expected: the learned normal, the centre of its band (a reconstruction could lie outside the band).
       for (let i = 0; i < signals; i++) {
-        result.expected[i] = state.center[i];
-        result.lower[i] = state.center[i] - 3 * state.scale[i];
-        result.upper[i] = state.center[i] + 3 * state.scale[i];
+        result.expected[i] = center[i];
+        result.lower[i] = center[i] - 3 * scale[i];
+        result.upper[i] = center[i] + 3 * scale[i];
       }
     }
     if (sample && learn && !state.frozen) learnSample(state, sample, p, phase);
@@ -262,7 +280,7 @@ export const hotelling: MultivariateDetector<HotellingParams, HotellingState> = 
     const unbias = state.n / (state.n - 1);
     for (const row of state.covariance) for (let j = 0; j < row.length; j++) row[j] *= unbias;
     refresh(state, p);
-    state.limitN = state.n;
+    setLimitN(state, state.n);
     state.frozen = true;
     state.smoothed = [];
   },

@@ -1,8 +1,8 @@
 /**
- * Mirror lag (receipt time minus the owner's `updated` time) in a fixed histogram: 1 ms buckets up to 10 s and one
+ * Mirror lag (receipt time minus the owner's `updated` time) in a fixed histogram: 1 ms buckets up to 60 s and one
  * overflow bucket, so 10,000 updates a second cost one array increment each and percentiles need no sorting.
  */
-const BUCKETS = 10_000;
+const BUCKETS = 60_000;
 
 export interface LagHistogram {
   counts: number[];

@@ -25,7 +25,10 @@ export interface TwinSimSettings {
   /** Communication step, seconds of simulation time. */
   step: string | number;
   mode: ClockMode;
-  /** Real-time mode: simulation seconds per wall-clock second. */
+  /**
+   * Simulation seconds per wall-clock second: the real-time clock's pace, and in shadow mode per second of
+   * measurement time (a plant simulated faster than real time).
+   */
   speed: string | number;
   seed: string | number;
   /** msg.topic of the outputs (the twin id). */
@@ -164,7 +167,7 @@ export function parse(
     return s.mode;
   });
   const step = check(() => number(s.step, 'the step'));
-  // Only the real-time clock uses the speed; a missing or zero one has always meant real time (1).
+  // Only the real-time clock and shadow mode use the speed; a missing or zero one has always meant real time (1).
   const speed = Math.min(Math.max(Number(s.speed) || 1, LIMITS.speed.min), LIMITS.speed.max);
   const seed = check(() => number(s.seed, 'the seed'));
   const params = check(() => parseObject(s.params, 'the parameters'));

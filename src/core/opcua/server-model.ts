@@ -146,3 +146,39 @@ export function twinValueOf(def: PropertyDef | undefined, value: unknown): unkno
   if (value instanceof Date) return value.toISOString();
   return value;
 }
+
+/**
+ * Whether a twin's value fits a variable of `type` (a variable keeps the type it was created with).
+ * @example fitsType('Int32', 3.5) // => true
+ * @example fitsType('Boolean', 'yes') // => false
+ */
+export function fitsType(type: VariableType, value: unknown, def?: PropertyDef): boolean {
+  switch (type) {
+    case 'Double':
+    case 'Int32':
+    case 'UInt32':
+      return typeof value === 'number' && Number.isFinite(value);
+    case 'Boolean':
+      return typeof value === 'boolean';
+    case 'String':
+      return typeof value === 'string';
+    case 'DateTime':
+      return (
+        (typeof value === 'string' || typeof value === 'number') && Number.isFinite(new Date(value).getTime())
+      );
+    case 'Enumeration':
+      return typeof value === 'string' && (def?.values ?? []).includes(value);
+  }
+}
+
+/**
+ * A twin's value as the variable's OPC UA value: integers rounded (UInt32 not below 0), a DateTime as a Date, an
+ * enumeration as its index.
+ */
+export function opcuaValueOf(type: VariableType, value: unknown, def?: PropertyDef): unknown {
+  if (type === 'Int32') return Math.round(value as number);
+  if (type === 'UInt32') return Math.max(0, Math.round(value as number));
+  if (type === 'DateTime') return new Date(value as string | number);
+  if (type === 'Enumeration') return Math.max(0, (def?.values ?? []).indexOf(value as string));
+  return value;
+}

@@ -1,6 +1,6 @@
 /**
  * The C-MAPSS evaluation metrics at the last cycle of each unit (Saxena et al. 2008), with d = predicted - true.
- * @example rmse([10, 20], [13, 16]) // => 3.5355...
+ * @example rmse([10, 20], [13, 16]) // => Math.sqrt(12.5)
  */
 export function rmse(predicted: number[], truth: number[]): number {
   let sum = 0;

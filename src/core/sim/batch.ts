@@ -24,6 +24,9 @@ export interface Batch {
   readonly trajectory: { time: number; outputs: Values }[];
 }
 
+/** Most trajectory points one run or fork returns. */
+export const MAX_TRAJECTORY = 10_000;
+
 export interface BatchResult {
   time: number;
   trajectory: { time: number; outputs: Values }[];
@@ -52,7 +55,12 @@ export function planBatch(
       command,
     });
   }
-  const sampleEvery = Math.max(1, Math.round(Number(spec.every) || steps / 100));
+  // At most MAX_TRAJECTORY points: a point per step of a million-step fork would be hundreds of MB in one message.
+  const sampleEvery = Math.max(
+    1,
+    Math.round(Number(spec.every) || steps / 100),
+    Math.ceil(steps / MAX_TRAJECTORY),
+  );
   return { steps, sampleEvery, done: 0, current: copy, trajectory: [] };
 }
 
@@ -64,6 +72,10 @@ export function continueBatch(model: SimModel, batch: Batch, slice: Budget, step
   const options = { budget: stepBudget };
   let current = batch.current;
   let i = batch.done;
+  const first = i;
+  // Reading the clock costs about a tenth of a cheap model's step: it is read after the first step, then again when
+  // about half the time left should have passed at the pace measured so far.
+  let nextCheck = i + 1;
   try {
     while (i < batch.steps) {
       const r = doStep(model, current, undefined, options);
@@ -71,7 +83,12 @@ export function continueBatch(model: SimModel, batch: Batch, slice: Budget, step
       i++;
       if (i % batch.sampleEvery === 0 || i === batch.steps)
         batch.trajectory.push({ time: current.time, outputs: r.outputs });
-      if (slice.expired()) break;
+      if (i >= nextCheck) {
+        const left = slice.left();
+        if (left <= 0) break;
+        const perMs = (i - first) / Math.max(slice.ms - left, 0.01);
+        nextCheck = i + Math.max(1, Math.floor((perMs * left) / 2));
+      }
     }
   } finally {
     batch.current = current;

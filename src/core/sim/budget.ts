@@ -12,6 +12,8 @@ import { TwinFlowError } from '../errors';
 export interface Budget {
   readonly ms: number;
   expired(): boolean;
+  /** Milliseconds left (reads the clock); 0 or less once expired. */
+  left(): number;
   check(): void;
 }
 
@@ -23,6 +25,7 @@ export function budget(now: () => number, ms: number, start = now()): Budget {
   return {
     ms,
     expired: () => now() >= end,
+    left: () => end - now(),
     check() {
       if (++calls % CHECK_EVERY !== 0 || now() < end) return;
       throw new TwinFlowError('overBudget', `the step took longer than the budget of ${ms} ms`, {
@@ -33,4 +36,9 @@ export function budget(now: () => number, ms: number, start = now()): Budget {
 }
 
 /** No limit: for callers that bound work by other means (benchmarks, tests of the physics). */
-export const unlimited: Budget = { ms: Infinity, expired: () => false, check: () => undefined };
+export const unlimited: Budget = {
+  ms: Infinity,
+  expired: () => false,
+  left: () => Infinity,
+  check: () => undefined,
+};

@@ -74,9 +74,10 @@ export function onMessage(
 ): MessageResult {
   const limits = { maxSteps: config.maxSteps, budget };
   if (config.mode === 'shadow') {
-    const r = shadowStep(config.model, session.sim, session.lastShadowTime, msg, now, config.events, limits);
+    const { model, events, speed } = config;
+    const r = shadowStep(model, session.sim, session.lastShadowTime, msg, now, events, limits, speed);
     const pace =
-      session.lastShadowTime === undefined ? paceFrom(r.lastTime, r.simulation.time) : session.pace;
+      session.lastShadowTime === undefined ? paceFrom(r.lastTime, r.simulation.time, speed) : session.pace;
     const output = outputOf(config, pace, r.result);
     const residuals = Object.keys(r.residuals).length > 0 ? { ...output, payload: r.residuals } : null;
     return {

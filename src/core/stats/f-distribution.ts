@@ -34,11 +34,16 @@ function betaContinuedFraction(a: number, b: number, x: number): number {
   return h;
 }
 
+/** ln B(a, b), the constant part of the beta function; a caller that evaluates many x may compute it once. */
+export function logBeta(a: number, b: number): number {
+  return gammaln(a) + gammaln(b) - gammaln(a + b);
+}
+
 /** I_x(a, b), the regularised incomplete beta function. */
-export function regularizedBeta(x: number, a: number, b: number): number {
+export function regularizedBeta(x: number, a: number, b: number, lnBeta = logBeta(a, b)): number {
   if (x <= 0) return 0;
   if (x >= 1) return 1;
-  const front = Math.exp(gammaln(a + b) - gammaln(a) - gammaln(b) + a * Math.log(x) + b * Math.log(1 - x));
+  const front = Math.exp(a * Math.log(x) + b * Math.log(1 - x) - lnBeta);
   return x < (a + 1) / (a + b + 2)
     ? (front * betaContinuedFraction(a, b, x)) / a
     : 1 - (front * betaContinuedFraction(b, a, 1 - x)) / b;
@@ -48,10 +53,10 @@ export function regularizedBeta(x: number, a: number, b: number): number {
  * P(X >= f) for X ~ F(d1, d2).
  * @example Math.round(fUpperTail(4.964603, 1, 10) * 1000) / 1000 // => 0.05
  */
-export function fUpperTail(f: number, d1: number, d2: number): number {
+export function fUpperTail(f: number, d1: number, d2: number, lnBeta = logBeta(d2 / 2, d1 / 2)): number {
   if (!(f > 0)) return 1;
   if (!Number.isFinite(f)) return 0;
-  return regularizedBeta(d2 / (d2 + d1 * f), d2 / 2, d1 / 2);
+  return regularizedBeta(d2 / (d2 + d1 * f), d2 / 2, d1 / 2, lnBeta);
 }
 
 /**

@@ -12,7 +12,7 @@ export function ring(capacity: number): Ring {
   return { capacity: Math.max(1, Math.floor(capacity)), start: 0, values: [] };
 }
 
-/** @example ringPush(ringPush(ring(1), 5), 7) // => 5 (the evicted value) */
+/** @example const r = ring(1); ringPush(r, 5); ringPush(r, 7) // => 5 (the evicted value) */
 export function ringPush(r: Ring, x: number): number | undefined {
   if (r.values.length < r.capacity) {
     r.values.push(x);

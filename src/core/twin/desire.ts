@@ -3,7 +3,7 @@ import { TwinFlowError } from '../errors';
 import { withFields, createTwin, type DesiredProperty, type TwinDocument } from './document';
 import type { TwinEvent } from './events';
 import { jsonEqual, mergePatch, omit } from './merge';
-import type { TwinModel } from './model';
+import { DEFAULT_MAX_CLOCK_SKEW, type TwinModel } from './model';
 import { checkVersion, finishUpdate, type OperationOptions, type TwinUpdate } from './operation';
 import { checkPayload } from './sanitize';
 import { propertyOf, validateEntry } from './validate';
@@ -30,7 +30,7 @@ export function applyDesire(
       });
     }
     const entry = entries[name];
-    const limit = { now: options.now, maxClockSkew: model.maxClockSkew };
+    const limit = { now: options.now, maxClockSkew: model.maxClockSkew ?? DEFAULT_MAX_CLOCK_SKEW };
     return { name, def, value: entry === null ? null : validateEntry(def, entry, limit).value };
   });
 

@@ -46,9 +46,9 @@ export interface TwinModel {
   maxPayloadSize: number;
   /**
    * How far ahead of the receiving clock a source or server timestamp may be, in ms: more is a wrong clock, and a
-   * timestamp years ahead would freeze history and staleness.
+   * timestamp years ahead would freeze history and staleness. Absent: DEFAULT_MAX_CLOCK_SKEW.
    */
-  maxClockSkew: number;
+  maxClockSkew?: number;
 }
 
 const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/;

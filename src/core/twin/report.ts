@@ -3,7 +3,7 @@ import { createTwin, withFields, type ReportedProperty, type TwinDocument } from
 import type { TwinEvent } from './events';
 import { emptyHistory, pushHistory, resizeHistory } from './history';
 import { equalWithin, jsonEqual, mergePatch, omit } from './merge';
-import type { PropertyDef, TwinModel } from './model';
+import { DEFAULT_MAX_CLOCK_SKEW, type PropertyDef, type TwinModel } from './model';
 import { checkVersion, finishUpdate, type OperationOptions, type TwinUpdate } from './operation';
 import { checkPayload } from './sanitize';
 import { propertyOf, validateEntry, type ValidatedSample } from './validate';
@@ -26,7 +26,7 @@ export function applyReport(
 ): TwinUpdate {
   const entries = checkPayload(payload, model.maxPayloadSize, options.isProxy);
   checkVersion(doc, options.expectedVersion, id);
-  const limit = { now: options.now, maxClockSkew: model.maxClockSkew };
+  const limit = { now: options.now, maxClockSkew: model.maxClockSkew ?? DEFAULT_MAX_CLOCK_SKEW };
   const validated: Validated[] = Object.keys(entries).map((name) => {
     const def = propertyOf(model, name);
     const entry = entries[name];

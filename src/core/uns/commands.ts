@@ -2,7 +2,7 @@ import { isPlainObject, isSample } from '../envelope';
 import { isTwinFlowError } from '../errors';
 import { propertyOf, validateEntry, type Hierarchy, type TwinModel } from '../twin';
 import { awsRejected, parseAwsDelta } from './aws';
-import { parseCommandTopic } from './topic';
+import { commandMatcher } from './topic';
 
 /**
  * Desired values arriving from the broker (a /set topic, an AWS delta, a Sparkplug DCMD), decided before anything
@@ -91,31 +91,49 @@ export interface IncomingCommand {
 const AWS_STATUS: Partial<Record<RefusalCode, number>> = { unknownTwin: 404, busy: 429 };
 
 /**
- * The twin and desired values of a `/set` topic (uns layout) or an AWS shadow delta (aws layout), or undefined when
- * the topic is none of the bridge's command topics.
+ * A reader of command messages for the layout: the twin and desired values of a `/set` topic (uns layout) or an AWS
+ * shadow delta (aws layout), or undefined when the topic is none of the bridge's command topics.
  */
+export function commandReader(
+  settings: { layout: 'uns' | 'aws' | 'sparkplug'; topic: string; setSuffix: string },
+  hierarchy: Hierarchy,
+): (topic: string, text: string) => IncomingCommand | undefined {
+  if (settings.layout === 'aws')
+    return (topic, text) => {
+      const delta = parseAwsDelta(topic, parseCommandBody(text));
+      if (!delta) return undefined;
+      return {
+        twin: delta.twin,
+        values: delta.state,
+        rejection: (r, now) =>
+          awsRejected(
+            delta.twin,
+            AWS_STATUS[r.code] ?? 400,
+            `${r.code}: ${r.reason}`,
+            now,
+            delta.clientToken,
+          ),
+      };
+    };
+  if (settings.layout !== 'uns') return () => undefined;
+  const match = commandMatcher(settings.topic, hierarchy, settings.setSuffix);
+  return (topic, text) => {
+    const target = match(topic);
+    if (!target) return undefined;
+    return {
+      twin: target.twin,
+      values: { [target.property]: parseCommandBody(text) },
+      rejection: (r, now) => ({ topic: `${topic}/rejected`, payload: rejectionBody(r, now) }),
+    };
+  };
+}
+
+/** One command message read with commandReader (for a single message; a bridge keeps its reader). */
 export function readCommand(
   settings: { layout: 'uns' | 'aws' | 'sparkplug'; topic: string; setSuffix: string },
   hierarchy: Hierarchy,
   topic: string,
   text: string,
 ): IncomingCommand | undefined {
-  if (settings.layout === 'aws') {
-    const delta = parseAwsDelta(topic, parseCommandBody(text));
-    if (!delta) return undefined;
-    return {
-      twin: delta.twin,
-      values: delta.state,
-      rejection: (r, now) =>
-        awsRejected(delta.twin, AWS_STATUS[r.code] ?? 400, `${r.code}: ${r.reason}`, now, delta.clientToken),
-    };
-  }
-  if (settings.layout !== 'uns') return undefined;
-  const target = parseCommandTopic(settings.topic, hierarchy, settings.setSuffix, topic);
-  if (!target) return undefined;
-  return {
-    twin: target.twin,
-    values: { [target.property]: parseCommandBody(text) },
-    rejection: (r, now) => ({ topic: `${topic}/rejected`, payload: rejectionBody(r, now) }),
-  };
+  return commandReader(settings, hierarchy)(topic, text);
 }

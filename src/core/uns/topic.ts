@@ -110,6 +110,31 @@ export function commandSubscription(template: string, values: Hierarchy, suffix:
     .replace('\u0002', '+')}/${suffix}`;
 }
 
+/**
+ * A function giving the twin and property (unescaped) of a command topic, or undefined when the topic is not one;
+ * the pattern is worked out once, not per command (a burst of 100,000 commands meets it 100,000 times).
+ */
+export function commandMatcher(
+  template: string,
+  values: Hierarchy,
+  suffix: string,
+): (topic: string) => { twin: string; property: string } | undefined {
+  const pattern = commandSubscription(template, values, suffix).split('/');
+  return (topic) => {
+    const parts = topic.split('/');
+    if (parts.length !== pattern.length) return undefined;
+    const wild: string[] = [];
+    for (let i = 0; i < parts.length; i++) {
+      if (pattern[i] === '+') wild.push(parts[i]);
+      else if (pattern[i] !== parts[i]) return undefined;
+    }
+    if (wild.length !== 2) return undefined;
+    const twin = unescapeLevel(wild[0]);
+    const property = unescapeLevel(wild[1]);
+    return twin === undefined || property === undefined ? undefined : { twin, property };
+  };
+}
+
 /** Twin and property (unescaped) of a command topic, or undefined when the topic is not one. */
 export function parseCommandTopic(
   template: string,
@@ -117,16 +142,5 @@ export function parseCommandTopic(
   suffix: string,
   topic: string,
 ): { twin: string; property: string } | undefined {
-  const pattern = commandSubscription(template, values, suffix).split('/');
-  const parts = topic.split('/');
-  if (parts.length !== pattern.length) return undefined;
-  const wild: string[] = [];
-  for (let i = 0; i < parts.length; i++) {
-    if (pattern[i] === '+') wild.push(parts[i]);
-    else if (pattern[i] !== parts[i]) return undefined;
-  }
-  if (wild.length !== 2) return undefined;
-  const twin = unescapeLevel(wild[0]);
-  const property = unescapeLevel(wild[1]);
-  return twin === undefined || property === undefined ? undefined : { twin, property };
+  return commandMatcher(template, values, suffix)(topic);
 }

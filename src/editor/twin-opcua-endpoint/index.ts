@@ -1,22 +1,24 @@
+import { DEFAULTS, URL_PATTERN, VERSION } from '../../core/nodes/twin-opcua-endpoint';
 import { messageValidator, RED, validation } from '../shared/red';
 
 RED.nodes.registerType('twin-opcua-endpoint', {
   category: 'config',
   defaults: {
-    name: { value: '' },
+    name: { value: DEFAULTS.name },
     url: {
-      value: 'opc.tcp://127.0.0.1:4840',
+      value: DEFAULTS.url,
       required: true,
       validate: messageValidator((v) =>
         validation(() => {
-          if (!/^opc\.tcp:\/\/[^\s/]+(:\d+)?(\/.*)?$/.test(v))
-            throw new Error('must look like opc.tcp://host:port/path');
+          if (!URL_PATTERN.test(v)) throw new Error('must look like opc.tcp://host:port/path');
         }),
       ),
     },
-    securityMode: { value: 'None' },
-    securityPolicy: { value: 'None' },
-    version: { value: 1 },
+    securityMode: { value: DEFAULTS.securityMode },
+    securityPolicy: { value: DEFAULTS.securityPolicy },
+    connectTimeout: { value: DEFAULTS.connectTimeout, validate: RED.validators.number(false) },
+    maxRetryDelay: { value: DEFAULTS.maxRetryDelay, validate: RED.validators.number(false) },
+    version: { value: VERSION },
   },
   credentials: { user: { type: 'text' }, password: { type: 'password' } },
   label: function (this: { name?: string; url?: string }) {

@@ -1,5 +1,6 @@
 import { mappingFromCsv, mappingToCsv } from '../../core/opcua/csv';
 import { defineMapping } from '../../core/opcua/mapping';
+import { DEFAULTS, VERSION } from '../../core/nodes/twin-opcua-map';
 import { messageValidator, RED, validation } from '../shared/red';
 
 interface BrowseEntry {
@@ -37,13 +38,15 @@ RED.nodes.registerType('twin-opcua-map', {
   category: 'digital twin',
   color: '#87A980',
   defaults: {
-    name: { value: '' },
-    endpoint: { value: '', type: 'twin-opcua-endpoint', required: true },
+    name: { value: DEFAULTS.name },
+    endpoint: { value: DEFAULTS.endpoint, type: 'twin-opcua-endpoint', required: true },
     mapping: {
       value: JSON.stringify(EXAMPLE, null, 2),
       validate: messageValidator((v) => validation(() => defineMapping(JSON.parse(v || '{}')))),
     },
-    version: { value: 1 },
+    queueSize: { value: DEFAULTS.queueSize, validate: RED.validators.number(false) },
+    publishingInterval: { value: DEFAULTS.publishingInterval, validate: RED.validators.number(false) },
+    version: { value: VERSION },
   },
   inputs: 1,
   outputs: 2,

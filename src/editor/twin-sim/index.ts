@@ -231,7 +231,10 @@ RED.nodes.registerType('twin-sim', {
     odeText.on('change', () => build(true));
     build(true);
     const mode = $('#node-input-mode');
-    mode.on('change', () => $('.twin-sim-realtime-row').toggle(mode.val() === 'realtime'));
+    mode.on('change', () => {
+      $('.twin-sim-realtime-row').toggle(mode.val() === 'realtime');
+      $('.twin-sim-speed-row').toggle(mode.val() !== 'message');
+    });
     mode.trigger('change');
   },
 });

@@ -30,7 +30,7 @@ import type { TwinModel } from '../../core/twin';
 import type { Clock } from '../shared/clock';
 import type { TwinStore } from '../twin/store';
 import type { FleetConnection } from './connection';
-import { putDocument } from './store-write';
+import { parseJson, putDocument } from './store-write';
 
 /** Commands a standby keeps for a take-over (see PendingCommands). */
 const PENDING_LIMIT = 100_000;
@@ -152,9 +152,7 @@ export class FleetMember {
       const doc = documentFromSummary(summary, this.clock.now());
       if (!doc) return;
       settleCommands(this.pending, doc.id, desiredOf(summary));
-      Promise.resolve(putDocument(this.store, doc)).catch((err: unknown) =>
-        this.hooks.warn(`twin ${doc.id} not stored: ${String(err)}`),
-      );
+      putDocument(this.store, doc, this.hooks.warn);
     } else if (t.kind === 'command') {
       const command = parseCommandBody(body.toString('utf8'));
       if (this.ownership.role === 'owner') this.apply(t.twin, t.property, command);
@@ -186,13 +184,5 @@ export class FleetMember {
       topic,
       payload: JSON.stringify({ state: 'offline', member: this.member }),
     });
-  }
-}
-
-export function parseJson(body: Buffer): unknown {
-  try {
-    return JSON.parse(body.toString('utf8'));
-  } catch {
-    return undefined;
   }
 }

@@ -6,8 +6,7 @@ import type { TwinFleetConfig } from '../../core/nodes/twin-fleet';
 import type { Clock } from '../shared/clock';
 import type { TwinStore } from '../twin/store';
 import type { FleetConnection } from './connection';
-import { parseJson } from './member';
-import { putDocument } from './store-write';
+import { parseJson, putDocument } from './store-write';
 
 export interface MirrorHooks {
   /** An owner's answer to a command this mirror sent, or a partition coming online or going offline. */
@@ -146,13 +145,7 @@ export class FleetMirror {
   }
 
   private write(doc: Parameters<typeof putDocument>[1]): void {
-    try {
-      Promise.resolve(putDocument(this.store, doc)).catch((err: unknown) =>
-        this.hooks.warn(`twin ${doc.id} not stored: ${String(err)}`),
-      );
-    } catch (err) {
-      this.hooks.warn(`twin ${doc.id} not stored: ${String(err)}`);
-    }
+    putDocument(this.store, doc, this.hooks.warn);
   }
 
   close(): Promise<void> {

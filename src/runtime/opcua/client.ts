@@ -7,16 +7,20 @@ import {
   UserTokenType,
 } from 'node-opcua';
 import { endpointProblem, type Wanted } from '../../core/opcua/endpoints';
+import { connectCause } from '../../core/opcua/connect-error';
 import type { SecurityMode, SecurityPolicyName } from '../../core/nodes/twin-opcua-endpoint';
 
-/** A client for one connection attempt: one try (the retry loop is the connection's), our PKI, no auto-trust. */
-export function createClient(o: {
+/**
+ * A client for one connection attempt: one try (the retry loop is the connection's), our PKI, no auto-trust. Its
+ * certificate is made first (a second or more on a busy machine, once), so the connect timeout measures the server.
+ */
+export async function createClient(o: {
   securityMode: SecurityMode;
   securityPolicy: SecurityPolicyName;
   pkiFolder: string;
-}): OPCUAClient {
+}): Promise<OPCUAClient> {
   mkdirSync(o.pkiFolder, { recursive: true });
-  return OPCUAClient.create({
+  const client = OPCUAClient.create({
     applicationName: 'TwinFlow',
     endpointMustExist: false, // the path is checked by endpointCheck; the host name may differ (127.0.0.1, localhost)
     securityMode: MessageSecurityMode[o.securityMode],
@@ -30,6 +34,8 @@ export function createClient(o: {
       automaticallyAcceptUnknownCertificate: false,
     }),
   });
+  await client.createDefaultCertificate().catch(() => undefined);
+  return client;
 }
 
 /** What the connected server offers (GetEndpoints) against what the endpoint node asks for; undefined if usable. */
@@ -57,4 +63,21 @@ export async function diagnose(wanted: Wanted): Promise<string | undefined> {
   } finally {
     await probe.disconnect().catch(() => undefined);
   }
+}
+
+/** A reason found by us (wrong path, security not offered): shown as is, not interpreted as node-opcua's text. */
+export class EndpointProblem extends Error {}
+
+/** The cause of a failed attempt in a user's words. */
+export async function explain(
+  err: unknown,
+  wanted: Wanted,
+  timeoutSeconds: number,
+  pki: string,
+): Promise<string> {
+  const raw = err instanceof Error ? err.message : String(err);
+  if (err instanceof EndpointProblem) return raw;
+  // A secured client that finds no matching endpoint says so in node-opcua's terms: ask what there is.
+  const problem = /Cannot find an Endpoint matching/i.test(raw) ? await diagnose(wanted) : undefined;
+  return problem ?? connectCause(raw, timeoutSeconds, pki);
 }

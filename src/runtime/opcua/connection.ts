@@ -1,10 +1,9 @@
 import { EventEmitter } from 'node:events';
 import { UserTokenType, type ClientSession, type OPCUAClient } from 'node-opcua';
-import { connectCause } from '../../core/opcua/connect-error';
 import { reconnectDelay } from '../../core/opcua/retry';
 import type { EndpointSettings } from '../../core/nodes/twin-opcua-endpoint';
 import type { Clock } from '../shared/clock';
-import { createClient, diagnose, endpointCheck } from './client';
+import { createClient, endpointCheck, EndpointProblem, explain } from './client';
 
 /** idle -> connecting -> connected | disconnected; connected -> reconnecting -> connected | disconnected. */
 export type ConnectionState =
@@ -21,19 +20,20 @@ export interface ConnectionOptions extends Pick<
   clock: Clock;
 }
 
+/**
+ * state: on a change of state or of the failure's cause (one log line each; the cause is in `cause`).
+ * session: a (new) session is ready; consumers (re)resolve their addresses and (re)create their items.
+ * failure: once per episode (and per new cause), for Catch. lost: once per episode, the values are not live.
+ */
 interface ConnectionEvents {
-  /** Only on a change of state (so one log line per change); the cause is in `cause`. */
   state: [ConnectionState];
-  /** A (new) session is ready: consumers (re)resolve their addresses and (re)create their items. */
   session: [ClientSession, string[]];
-  /** Once per episode (the first failed attempt after start or after a loss): the cause, for Catch and the log. */
   failure: [string];
-  /** Once per episode: the values are no longer live (consumers report them bad, once). */
   lost: [string];
 }
 
-/** A reason found by us (wrong path, security not offered): shown as is, not interpreted as node-opcua's text. */
-class EndpointProblem extends Error {}
+/** How long after a deploy a refused connection is retried quietly (a server in the same flows starting). */
+export const STARTUP_GRACE_MS = 3000;
 
 /**
  * ONE OPC UA client and session per endpoint, shared by every node that uses the endpoint (servers limit sessions,
@@ -50,8 +50,9 @@ export class OpcuaConnection extends EventEmitter<ConnectionEvents> {
   private retryTimer: unknown;
   private attempts = 0;
   private users = 0;
-  /** This episode's failure was reported / its values were said to be bad (both cleared by a connection). */
-  private reported = false;
+  /** The cause reported in this episode / its values were said to be bad (both cleared by a connection). */
+  private reported: string | undefined;
+  private startedAt = 0;
   private saidLost = false;
   state: ConnectionState = 'idle';
   cause = '';
@@ -68,7 +69,6 @@ export class OpcuaConnection extends EventEmitter<ConnectionEvents> {
   get namespaceArray(): string[] {
     return this.namespaces;
   }
-
   private setState(state: ConnectionState): void {
     if (state === this.state) return;
     this.state = state;
@@ -79,6 +79,7 @@ export class OpcuaConnection extends EventEmitter<ConnectionEvents> {
   acquire(): void {
     this.users += 1;
     if (this.users === 1 && (this.state === 'idle' || this.state === 'closed')) {
+      this.startedAt = this.options.clock.now();
       this.setState('connecting');
       void this.attempt();
     }
@@ -92,7 +93,8 @@ export class OpcuaConnection extends EventEmitter<ConnectionEvents> {
 
   private async attempt(): Promise<void> {
     const o = this.options;
-    const client = createClient(o);
+    const client = await createClient(o);
+    if (this.users === 0 || this.state === 'closed') return void client.disconnect().catch(() => undefined);
     this.client = client;
     let timer: unknown;
     const timeout = new Promise<never>((_, reject) => {
@@ -105,7 +107,7 @@ export class OpcuaConnection extends EventEmitter<ConnectionEvents> {
       this.current = session;
       this.namespaces = await session.readNamespaceArray();
       this.attempts = 0;
-      this.reported = false;
+      this.reported = undefined;
       this.saidLost = false;
       this.cause = '';
       client.on('connection_lost', () => this.lose(client, 'connection lost'));
@@ -115,15 +117,8 @@ export class OpcuaConnection extends EventEmitter<ConnectionEvents> {
     } catch (err) {
       o.clock.clearTimeout(timer);
       if (this.client !== client) return; // closed meanwhile
-      const raw = err instanceof Error ? err.message : String(err);
-      // A secured client that finds no matching endpoint says so in node-opcua's terms: ask what there is.
-      const problem = /Cannot find an Endpoint matching/i.test(raw)
-        ? await diagnose({ ...o, user: !!o.userName })
-        : undefined;
-      if (this.client !== client) return;
-      this.fail(
-        err instanceof EndpointProblem ? raw : (problem ?? connectCause(raw, o.connectTimeout, o.pkiFolder)),
-      );
+      const cause = await explain(err, { ...o, user: !!o.userName }, o.connectTimeout, o.pkiFolder);
+      if (this.client === client) this.fail(cause);
     }
   }
 
@@ -156,16 +151,22 @@ export class OpcuaConnection extends EventEmitter<ConnectionEvents> {
     this.cause = cause;
     void this.dropClient();
     if (this.users === 0) return;
-    this.setState('disconnected');
-    if (!this.reported) {
-      this.reported = true;
+    const delay = reconnectDelay(this.attempts++, this.options.maxRetryDelay * 1000);
+    // Right after a deploy, a refusal is often a server in the same flows still starting: give it a moment.
+    const early = this.options.clock.now() - this.startedAt < STARTUP_GRACE_MS;
+    if (early && this.state === 'connecting' && /refused/.test(cause)) return this.schedule(delay);
+    // Once per episode, and again only if the cause changes (news, not a retry): log line, status and Catch.
+    if (this.reported !== cause) {
+      this.reported = cause;
+      this.state = 'disconnected';
+      this.emit('state', 'disconnected');
       this.emit('failure', cause);
     }
     if (!this.saidLost) {
       this.saidLost = true;
       this.emit('lost', 'BadNotConnected');
     }
-    this.schedule(reconnectDelay(this.attempts++, this.options.maxRetryDelay * 1000));
+    this.schedule(delay);
   }
 
   private schedule(delay: number): void {

@@ -1,4 +1,6 @@
 import type { Node, NodeAPI, NodeMessageInFlow } from 'node-red';
+import { isTwinFlowError } from '../../core/errors';
+import { UNCOPYABLE_PROBLEMS } from '../../core/plain-data';
 import { toNodeError } from './i18n';
 import type { MaybePromise } from './maybe-promise';
 import { shortText } from './status';
@@ -27,7 +29,8 @@ export function handleInput(
   // The tail of this node's queue of unfinished asynchronous messages; undefined when none is pending, and then a
   // message is handled synchronously, start to finish.
   let tail: Promise<void> | undefined;
-  const fail = (err: unknown, done: Done): void => {
+  const fail = (err: unknown, done: Done, msg: NodeMessageInFlow): void => {
+    dropUncopyable(err, msg);
     const error = toNodeError(RED, namespace, err);
     onError(error);
     done(error);
@@ -37,7 +40,7 @@ export function handleInput(
     try {
       result = handler(msg as InputMessage, send);
     } catch (err) {
-      fail(err, done);
+      fail(err, done, msg);
       return undefined;
     }
     if (!(result instanceof Promise)) {
@@ -46,7 +49,7 @@ export function handleInput(
     }
     return result.then(
       () => done(),
-      (err: unknown) => fail(err, done),
+      (err: unknown) => fail(err, done, msg),
     );
   };
   return (msg, send, done) => {
@@ -62,4 +65,17 @@ export function handleInput(
       node.error(err);
     });
   };
+}
+
+/**
+ * Node-RED copies a message for its Catch nodes; a refused value that cannot be copied (a throwing getter or Proxy
+ * trap, nesting thousands deep) would make that copy throw and the error would reach no Catch node. Such a value is
+ * replaced by a note naming the refusal, so the Catch node still gets the message.
+ */
+function dropUncopyable(err: unknown, msg: NodeMessageInFlow): void {
+  if (!isTwinFlowError(err)) return;
+  const { reason, path, problem } = err.details;
+  if (!(UNCOPYABLE_PROBLEMS as readonly unknown[]).includes(reason) || typeof path !== 'string') return;
+  const property = /^msg\.([A-Za-z_$][\w$]*)/.exec(path)?.[1];
+  if (property) (msg as Record<string, unknown>)[property] = `[refused: ${path} ${String(problem)}]`;
 }

@@ -25,6 +25,8 @@ export interface NodeStatus {
 
 export const STATUS_INTERVAL_MS = 500;
 
+type Offered = { fill: Fill; shape: Shape; text: () => string };
+
 export function statusFor(
   RED: NodeAPI,
   node: Node,
@@ -35,11 +37,12 @@ export function statusFor(
   maxLength = 32,
 ): NodeStatus {
   let lastShown = -Infinity;
-  let pending: { fill: Fill; shape: Shape; text: string } | undefined;
+  // The text is built only when a status is shown: a throttled one costs no translation (i18next, tens of µs).
+  let pending: Offered | undefined;
   let timer: unknown;
-  const apply = (status: { fill: Fill; shape: Shape; text: string } | Record<string, never>): void => {
+  const apply = (status: Offered | Record<string, never>): void => {
     lastShown = clock.now();
-    node.status(status);
+    node.status('text' in status ? { ...status, text: status.text() } : status);
   };
   const flush = (): void => {
     timer = undefined;
@@ -51,7 +54,7 @@ export function statusFor(
     timer = undefined;
     pending = undefined;
   };
-  const offer = (status: { fill: Fill; shape: Shape; text: string }, immediate: boolean): void => {
+  const offer = (status: Offered, immediate: boolean): void => {
     const wait = lastShown + intervalMs - clock.now();
     if (immediate || wait <= 0) {
       cancel();
@@ -63,7 +66,7 @@ export function statusFor(
   };
   return {
     show(fill, shape, key, details = {}) {
-      const text = shortText(translate(RED, `${namespace}.status.${key}`, key, details), maxLength);
+      const text = () => shortText(translate(RED, `${namespace}.status.${key}`, key, details), maxLength);
       offer({ fill, shape, text }, fill === 'red');
     },
     error(error) {
@@ -71,7 +74,7 @@ export function statusFor(
         {
           fill: 'red',
           shape: 'ring',
-          text: shortText(typeof error === 'string' ? error : error.message, maxLength),
+          text: () => shortText(typeof error === 'string' ? error : error.message, maxLength),
         },
         true,
       );

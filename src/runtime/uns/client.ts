@@ -5,6 +5,8 @@ import type { Clock } from '../shared/clock';
 
 /** Publishes handed to the MQTT client at once (see publish). */
 const MAX_IN_FLIGHT = 1000;
+/** Incoming messages handled before the socket is paused for one turn of the event loop (see open). */
+const YIELD_EVERY = 500;
 
 /** TLS options as Node-RED's tls-config node fills them in (addTLSOptions). */
 export interface TlsOptions {
@@ -54,6 +56,7 @@ export class BrokerConnection extends EventEmitter<BrokerEvents> {
   private readonly waiting: (() => void)[] = [];
   /** The protocol of the current (or next) attempt. */
   private version: 4 | 5;
+  private received = 0;
 
   constructor(readonly options: BrokerOptions) {
     super();
@@ -63,6 +66,11 @@ export class BrokerConnection extends EventEmitter<BrokerEvents> {
 
   get connected(): boolean {
     return this.client?.connected === true;
+  }
+
+  /** Publishes handed to the client and not yet acknowledged, plus those waiting for their turn. */
+  get backlog(): number {
+    return this.inFlight + this.waiting.length;
   }
 
   /** The protocol in use, once connected. */
@@ -127,7 +135,17 @@ export class BrokerConnection extends EventEmitter<BrokerEvents> {
       }
       this.emit('state', failure.refused ? 'refused' : 'error', failure.reason);
     });
-    client.on('message', (topic, payload) => this.emit('message', topic, payload));
+    client.on('message', (topic, payload) => {
+      this.emit('message', topic, payload);
+      // mqtt.js handles every packet of what the socket read in one go in a chain of nextTicks: a burst of 100,000
+      // commands held the event loop for seconds (admin API, timers, other flows). Pausing the socket for a turn
+      // every YIELD_EVERY messages lets the rest of the process run; TCP flow control holds the broker meanwhile.
+      if (++this.received % YIELD_EVERY === 0) {
+        const stream = client.stream;
+        stream.pause();
+        o.clock.setTimeout(() => stream.resume(), 0);
+      }
+    });
     this.client = client;
   }
 

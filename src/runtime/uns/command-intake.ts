@@ -1,23 +1,32 @@
 import type { Clock } from '../shared/clock';
 
-/** Commands decided per turn of the event loop: a burst of /set messages cannot hold the loop for long. */
-const BATCH = 200;
+/** Commands decided per turn of the event loop, at most and at least. */
+const MAX_BATCH = 200;
+const MIN_BATCH = 5;
+/** A turn that came this much later than asked means the process is saturated: take fewer per turn. */
+const LATE_MS = 20;
 
 /**
  * A bounded queue between the broker and the bridge's command handling. A burst of commands (100,000 /set
- * messages at once) is taken BATCH at a time, yielding to the event loop between batches so the admin API and
- * other flows stay responsive; beyond `limit` waiting commands, a command is refused at once (`busy`) instead of
- * piling up in memory.
+ * messages at once) is taken a batch per turn of the event loop, and the batch adapts to how late the turn came
+ * (halved when the loop lags, grown again when it keeps up): what an accepted command sets off downstream (twin-state,
+ * the publishes of the changed twin) cannot pile up faster than the process handles it, so memory stays flat and the
+ * admin API keeps answering; while the broker connection still has many publishes to send (`ready`), none is taken.
+ * Beyond `limit` waiting commands, a command is refused at once (`busy`).
  */
 export class CommandIntake {
   private readonly queue: (() => void)[] = [];
   private head = 0;
   private timer: unknown;
+  private due = 0;
+  private batch = MAX_BATCH;
 
   constructor(
     private readonly limit: number,
     private readonly clock: Clock,
     private readonly onError: (err: unknown) => void,
+    /** False while what earlier commands set off is still on its way out (the broker connection's backlog). */
+    private readonly ready: () => boolean = () => true,
   ) {}
 
   get waiting(): number {
@@ -28,12 +37,20 @@ export class CommandIntake {
   offer(decide: () => void, refuseBusy: () => void): void {
     if (this.waiting >= this.limit) return refuseBusy();
     this.queue.push(decide);
-    this.timer ??= this.clock.setTimeout(this.drain, 0);
+    if (this.timer === undefined) this.schedule();
+  }
+
+  private schedule(ms = 1): void {
+    this.due = this.clock.now() + ms;
+    this.timer = this.clock.setTimeout(this.drain, ms);
   }
 
   private readonly drain = (): void => {
     this.timer = undefined;
-    const end = Math.min(this.queue.length, this.head + BATCH);
+    if (!this.ready()) return this.schedule(10);
+    const late = this.clock.now() - this.due;
+    this.batch = late > LATE_MS ? Math.max(MIN_BATCH, this.batch >> 1) : Math.min(MAX_BATCH, this.batch + 10);
+    const end = Math.min(this.queue.length, this.head + this.batch);
     while (this.head < end) {
       try {
         this.queue[this.head++]();
@@ -44,7 +61,13 @@ export class CommandIntake {
     if (this.head === this.queue.length) {
       this.queue.length = 0;
       this.head = 0;
-    } else this.timer = this.clock.setTimeout(this.drain, 0);
+    } else {
+      if (this.head > 4096) {
+        this.queue.splice(0, this.head);
+        this.head = 0;
+      }
+      this.schedule();
+    }
   };
 
   close(): void {

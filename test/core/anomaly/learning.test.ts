@@ -388,3 +388,17 @@ describe('twin-anomaly engine: learning modes, per-signal alarms, robust state',
     });
   });
 });
+
+describe('twin-anomaly catalogue', () => {
+  it('has the status texts the node shows, with their details', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const catalogue = require('../../../src/locales/en-US/twin-anomaly.json') as {
+      'twin-anomaly': { status: Record<string, string> };
+    };
+    const status = catalogue['twin-anomaly'].status;
+    assert.equal(status.training, 'training __done__/__total__');
+    assert.equal(status.monitoring, 'monitoring, score __score__');
+    for (const key of ['trainingOpen', 'score', 'learning', 'alarm', 'reset', 'rebaseline', 'trainEnd'])
+      assert.ok(status[key], key);
+  });
+});

@@ -1,0 +1,34 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { NODE_TYPES } from '../helpers/catalogues';
+import { editorDefinition } from '../helpers/editor-definition';
+
+/** tsx's require hook compiles the TypeScript source (mocha runs with tsx/cjs). */
+const load = createRequire(__filename);
+
+const ROOT = join(__dirname, '..', '..');
+
+describe('package: editor defaults are the node specs defaults (src/core/nodes/<type>.ts)', () => {
+  const specced = NODE_TYPES.filter((t) => existsSync(join(ROOT, 'src', 'core', 'nodes', `${t}.ts`)));
+
+  it('finds the specs written so far', () => assert.ok(specced.length > 0));
+
+  for (const type of specced) {
+    it(`${type}: every default the editor shares with the spec is equal, and the version is the spec's`, () => {
+      const spec = load(join(ROOT, 'src', 'core', 'nodes', `${type}.ts`)) as {
+        DEFAULTS: Record<string, unknown>;
+        VERSION: number;
+      };
+      const editor = editorDefinition(type).defaults;
+      const shared = Object.keys(spec.DEFAULTS).filter((k) => k in editor);
+      assert.ok(shared.length > 0, 'the editor has the spec settings as defaults');
+      assert.deepEqual(
+        Object.fromEntries(shared.map((k) => [k, editor[k].value])),
+        Object.fromEntries(shared.map((k) => [k, spec.DEFAULTS[k]])),
+      );
+      assert.equal(editor.version?.value, spec.VERSION, 'the hidden version default is the latest migration');
+    });
+  }
+});
