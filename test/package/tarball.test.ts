@@ -45,6 +45,7 @@ describe('package: the tarball npm pack makes', function () {
     const dir = join(ROOT, 'examples');
     for (const group of readdirSync(dir))
       for (const file of readdirSync(join(dir, group))) {
+        if (!file.endsWith('.json')) continue; // model files shipped beside the flows (twin-infer, twin-forecast)
         const nodes = JSON.parse(readFileSync(join(dir, group, file), 'utf8')) as {
           type: string;
           info?: string;
