@@ -218,7 +218,10 @@ class RedisContextStore {
 
   clean(activeNodes: string[]): Promise<void> {
     for (const scope of [...this.data.keys()]) {
-      if (scope !== 'global' && !activeNodes.includes(scope.split(':')[0])) void this.delete(scope);
+      if (scope !== 'global' && !activeNodes.includes(scope.split(':')[0])) {
+        // delete() only queues the removal (a failed write is reported by the flush); never unhandled either way.
+        this.delete(scope).catch(() => undefined);
+      }
     }
     return Promise.resolve();
   }

@@ -32,7 +32,10 @@ export interface PlainDataLimits {
   maxStringLength: number;
   /** Largest value, measured as characters of strings and keys plus 16 per value (close to its JSON length). */
   maxSize: number;
-  /** Keys refused anywhere in the value. `__proto__` is always refused: a copy could not carry it safely. */
+  /**
+   * Keys refused anywhere in the value. By default `__proto__`, which most code mishandles; a node that treats keys
+   * as data may allow it (the copy then carries it as an own property, never as a prototype).
+   */
   forbiddenKeys: readonly string[];
   /**
    * Tells a Proxy from the object it wraps. Plain JavaScript cannot; Node.js can (`util.types.isProxy`), so runtime
@@ -183,7 +186,7 @@ class Walker {
     this.maxDepth = l.maxDepth;
     this.maxStringLength = l.maxStringLength;
     this.maxSize = l.maxSize;
-    this.forbidden = new Set(['__proto__', ...l.forbiddenKeys]);
+    this.forbidden = new Set(l.forbiddenKeys);
     this.isProxy = l.isProxy;
   }
 
@@ -305,7 +308,17 @@ class Walker {
       }
       this.grow(key.length);
       const item = this.read(value, key);
-      if (item !== undefined) out[key] = this.walk(item, depth + 1);
+      if (item === undefined) {
+        // dropped, as JSON does
+      } else if (key === '__proto__') {
+        // Assignment would set the copy's prototype; a defined property is plain data like any other key.
+        Object.defineProperty(out, key, {
+          value: this.walk(item, depth + 1),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      } else out[key] = this.walk(item, depth + 1);
       this.trail.pop();
     }
     return out;

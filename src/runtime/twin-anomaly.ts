@@ -1,4 +1,4 @@
-import { types } from 'node:util';
+import { isPlainObject } from '../core/plain-data';
 import type { Node, NodeAPI, NodeMessageInFlow } from 'node-red';
 import {
   checkKey,
@@ -34,14 +34,8 @@ const COMMANDS = ['rebaseline', 'train-end'] as const;
  * themselves are data (`__proto__` included), so the top level is copied into a null-prototype record here.
  */
 function payloadByValue(payload: unknown): unknown {
-  if (typeof payload !== 'object' || payload === null || Array.isArray(payload) || types.isProxy(payload)) {
-    return acceptPlain(payload);
-  }
-  const copy = Object.create(null) as Record<string, unknown>;
-  for (const key of Object.keys(payload)) {
-    copy[key] = acceptPlain((payload as Record<string, unknown>)[key], `msg.payload.${key}`);
-  }
-  return copy;
+  const plain = acceptPlain(payload, 'msg.payload', { forbiddenKeys: [] });
+  return isPlainObject(plain) ? Object.assign(Object.create(null) as Record<string, unknown>, plain) : plain;
 }
 
 export = function register(RED: NodeAPI): void {

@@ -1,6 +1,6 @@
 import type { NodeAPI } from 'node-red';
 import { isTwinFlowError } from '../core/errors';
-import { defineModel } from '../core/twin';
+import { modelOf } from '../core/nodes/twin-model';
 import { clockFor } from './shared/clock';
 import { contextKey } from './shared/context';
 import { toNodeError } from './shared/i18n';
@@ -9,26 +9,12 @@ import { TWIN_MODEL_MIGRATIONS, type TwinModelConfig } from './twin/model-config
 import type { TwinModelNode } from './twin/model-node';
 import { TwinStore } from './twin/store';
 
-function parseProperties(raw: string | unknown[]): unknown {
-  if (Array.isArray(raw)) return raw;
-  try {
-    return JSON.parse(raw || '[]') as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
 export = function register(RED: NodeAPI): void {
   function TwinModelConfigNode(this: TwinModelNode, raw: TwinModelConfig): void {
     RED.nodes.createNode(this, raw);
     const config = migrateConfig<TwinModelConfig>(raw, TWIN_MODEL_MIGRATIONS);
     try {
-      this.model = defineModel({
-        name: config.name,
-        properties: parseProperties(config.properties),
-        hierarchy: config,
-        staleAfter: config.staleAfter,
-      });
+      this.model = modelOf(config);
       const area = contextKey('twinflow_', config.id);
       this.store = new TwinStore(
         this.context().global,

@@ -116,15 +116,16 @@ export = function register(RED: NodeAPI): void {
     };
     /** Connection lost (once per episode): every mapped property bad, once, so twins go stale without flapping. */
     const onLost = (code: string): void => {
-      void current?.stop();
+      current?.stop().catch((err: unknown) => node.error(err));
       current = undefined;
       const now = clock.now();
       for (const item of items)
         emitReading({ item, value: null, quality: 'bad', statusCode: code, sourceTimestamp: now });
       showState();
     };
-    const sessionListener = (session: ClientSession, namespaces: string[]): void =>
-      void onSession(session, namespaces);
+    const sessionListener = (session: ClientSession, namespaces: string[]): void => {
+      onSession(session, namespaces).catch((err: unknown) => node.error(err));
+    };
     if (connection && !configError) {
       connection.on('state', showState);
       connection.on('session', sessionListener);

@@ -3,8 +3,8 @@ import { TwinFlowError } from '../core/errors';
 import { parse, type TwinSimConfig, type TwinSimSettings } from '../core/nodes/twin-sim';
 import { batchResult, planBatch } from '../core/sim/batch';
 import { budget } from '../core/sim/budget';
-import { cloneSimulation, type Simulation } from '../core/sim/kernel';
-import { paceFrom, tickMs, wallTimeOf } from '../core/sim/pace';
+import { cloneSimulation } from '../core/sim/kernel';
+import { tickMs } from '../core/sim/pace';
 import {
   afterRun,
   anchored,
@@ -12,6 +12,8 @@ import {
   newSession,
   onMessage,
   onTick,
+  resumed,
+  toSaved,
   type SimOutput,
   type SimSession,
 } from '../core/sim/session';
@@ -59,7 +61,7 @@ export = function register(RED: NodeAPI): void {
     /** Commits a session; a store that answers later returns a promise (a handler returns it: done(err)). */
     const commit = (next: SimSession): Promise<void> | undefined => {
       session = next;
-      return contextSetNow(context, STATE_KEY, { simulation: next.sim, epoch: wallTimeOf(next.pace, 0) });
+      return contextSetNow(context, STATE_KEY, toSaved(next));
     };
     const showTime = (): void => {
       const time = session?.sim.time.toFixed(1) ?? '0';
@@ -96,12 +98,7 @@ export = function register(RED: NodeAPI): void {
       showTime();
     };
     /** run and fork, in slices with progress; a run commits its end state, a fork only reports. */
-    const runBatch = async (
-      c: TwinSimConfig,
-      s: SimSession,
-      msg: InputMessage,
-      send: Send,
-    ): Promise<void> => {
+    const runBatch = async (c: TwinSimConfig, s: SimSession, msg: InputMessage, send: Send) => {
       const command = String(msg.command);
       const plan = planBatch(c.model, s.sim, msg.payload, c.maxSteps, command);
       const run = runInSlices(clock, c.model, plan, c.budgetMs, command, (percent) =>
@@ -168,18 +165,19 @@ export = function register(RED: NodeAPI): void {
       done();
     };
 
-    // Continue where the last run stopped (restart, redeploy with a persistent store).
-    contextGet<{ simulation: Simulation; epoch: number }>(context, STATE_KEY).then((saved) => {
-      if (
-        saved &&
-        session &&
-        saved.simulation?.model === session.sim.model &&
-        saved.simulation.h === session.sim.h
-      )
-        session = { ...session, sim: saved.simulation, pace: paceFrom(saved.epoch, 0) };
+    // Continue where the last run stopped (restart, redeploy with a persistent store), then start the clock.
+    const begin = (saved: unknown): void => {
+      try {
+        if (config && session) session = resumed(config, session, saved, within(config));
+      } catch (err) {
+        logError(err);
+      }
       if (config && session && config.mode === 'realtime' && config.autostart) start(config, session);
       else showTime();
-    }, logError);
+    };
+    contextGet(context, STATE_KEY)
+      .then(begin, (err: unknown) => (logError(err), begin(undefined)))
+      .catch(logError);
 
     const input = handleInput(RED, node, 'twin-sim', handle, (error) => status.error(error));
     node.on('input', ((msg: Message, send: Send, done: Done) =>

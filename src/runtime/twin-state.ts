@@ -211,7 +211,10 @@ export = function register(RED: NodeAPI): void {
       // Remote twins (a twin-fleet mirror fills this model): reads as usual, writes go to the owner as commands.
       const remote = modelNode?.remote;
       if (remote && (action === 'report' || action === 'ack'))
-        throw new TwinFlowError('readOnly', 'these twins are mirrored from another instance and read-only here');
+        throw new TwinFlowError(
+          'readOnly',
+          'these twins are mirrored from another instance and read-only here',
+        );
       if (remote && action === 'desire')
         return then(twinIdOf(msg), (id) => remote.desire(id, isPlainObject(msg.payload) ? msg.payload : {}));
       if (action === 'report' || action === 'desire' || action === 'ack') {

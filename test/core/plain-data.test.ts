@@ -176,6 +176,13 @@ describe('plain-data: one validator for every node', () => {
       'forbiddenKey',
     );
     assert.equal(refusal({ constructor: 1 }), undefined, 'constructor is an ordinary key by default');
+    const named = toPlainData(JSON.parse('{"__proto__": {"x": 1}}'), 'msg.payload', { forbiddenKeys: [] });
+    assert.deepEqual(
+      Object.keys(named as object),
+      ['__proto__'],
+      'allowed, __proto__ is an own key of the copy',
+    );
+    assert.equal(Object.getPrototypeOf(named), Object.prototype, 'and never the copy prototype');
   });
 
   it('toPlainObject refuses anything but an object at the top', () => {

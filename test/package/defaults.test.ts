@@ -17,10 +17,15 @@ describe('package: editor defaults are the node specs defaults (src/core/nodes/<
 
   for (const type of specced) {
     it(`${type}: every default the editor shares with the spec is equal, and the version is the spec's`, () => {
-      const spec = load(join(ROOT, 'src', 'core', 'nodes', `${type}.ts`)) as {
-        DEFAULTS: Record<string, unknown>;
-        VERSION: number;
-      };
+      const exports = load(join(ROOT, 'src', 'core', 'nodes', `${type}.ts`)) as Record<string, unknown>;
+      // DEFAULTS and VERSION, or prefixed with the type (TWIN_FORECAST_DEFAULTS), as some specs name them.
+      const named = (suffix: string): unknown =>
+        exports[suffix] ?? Object.entries(exports).find(([k]) => k.endsWith(`_${suffix}`))?.[1];
+      const spec = { DEFAULTS: named('DEFAULTS') as Record<string, unknown>, VERSION: named('VERSION') };
+      assert.ok(
+        spec.DEFAULTS && typeof spec.DEFAULTS === 'object',
+        `src/core/nodes/${type}.ts exports DEFAULTS`,
+      );
       const editor = editorDefinition(type).defaults;
       const shared = Object.keys(spec.DEFAULTS).filter((k) => k in editor);
       assert.ok(shared.length > 0, 'the editor has the spec settings as defaults');

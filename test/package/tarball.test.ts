@@ -44,13 +44,12 @@ describe('package: the tarball npm pack makes', function () {
   it('an example that needs another node module says so in its description', () => {
     const dir = join(ROOT, 'examples');
     for (const group of readdirSync(dir))
-      for (const file of readdirSync(join(dir, group))) {
-        if (!file.endsWith('.json')) continue; // model files shipped beside the flows (twin-infer, twin-forecast)
+      for (const file of readdirSync(join(dir, group)).filter((f) => f.endsWith('.json'))) {
         const nodes = JSON.parse(readFileSync(join(dir, group, file), 'utf8')) as {
           type: string;
           info?: string;
         }[];
-        if (!nodes.some((n) => n.type.startsWith('ui-'))) continue;
+        if (!Array.isArray(nodes) || !nodes.some((n) => n.type?.startsWith('ui-'))) continue;
         const info = nodes.map((n) => n.info ?? '').join('\n');
         assert.match(info, /[Nn]eeds `@flowfuse\/node-red-dashboard`/, `${group}/${file}`);
       }

@@ -73,6 +73,8 @@ export interface MultivariateDetector<P, S> {
   readonly defaults: P;
   readonly multivariate: true;
   readonly alarm?: Partial<AlarmParams>;
+  /** The first parameter that is out of range, as a message; undefined when all are usable. */
+  check?(params: P): string | undefined;
   init(params: P, dimensions: number): S;
   update(
     state: S,

@@ -152,6 +152,9 @@ export function createEngine(config: EngineConfig): Engine {
     }
     params[key] = value;
   }
+  const problem = detector.multivariate ? detector.check?.(params) : undefined;
+  if (problem)
+    throw new TwinFlowError('badParameter', `${config.detector}: ${problem}`, { parameter: problem });
   return { config, detector, params };
 }
 

@@ -215,6 +215,18 @@ export const hotelling: MultivariateDetector<HotellingParams, HotellingState> = 
     refresh: 100,
     minStd: 1e-9,
   },
+  check(p) {
+    const within = (v: number, lo: number, hi: number) => v >= lo && v <= hi;
+    if (!within(p.confidence, 0.5, 1 - 1e-12)) return 'confidence must be at least 0.5 and below 1';
+    if (!within(p.explained, 1e-6, 1)) return 'explained must be above 0 and at most 1';
+    if (!Number.isInteger(p.lags) || !within(p.lags, 0, 20))
+      return 'lags must be a whole number from 0 to 20';
+    if (!within(p.smoothing, 0, 1 - 1e-12)) return 'smoothing must be at least 0 and below 1';
+    if (!within(p.alpha, 1e-6, 1)) return 'alpha must be above 0 and at most 1';
+    if (!Number.isInteger(p.refresh) || p.refresh < 1) return 'refresh must be a whole number >= 1';
+    if (!(p.warmup >= 2)) return 'warmup must be at least 2';
+    return undefined;
+  },
   init(p, dimensions) {
     const d = dimensions * (1 + Math.max(0, Math.floor(p.lags)));
     return {

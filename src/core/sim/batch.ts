@@ -74,7 +74,8 @@ export function continueBatch(model: SimModel, batch: Batch, slice: Budget, step
   let i = batch.done;
   const first = i;
   // Reading the clock costs about a tenth of a cheap model's step: it is read after the first step, then again when
-  // about half the time left should have passed at the pace measured so far.
+  // a quarter of the time left should have passed at the pace measured so far, and at least every 256 steps (a host
+  // that slows down mid-slice must not stretch it).
   let nextCheck = i + 1;
   try {
     while (i < batch.steps) {
@@ -87,7 +88,7 @@ export function continueBatch(model: SimModel, batch: Batch, slice: Budget, step
         const left = slice.left();
         if (left <= 0) break;
         const perMs = (i - first) / Math.max(slice.ms - left, 0.01);
-        nextCheck = i + Math.max(1, Math.floor((perMs * left) / 2));
+        nextCheck = i + Math.min(256, Math.max(1, Math.floor((perMs * left) / 4)));
       }
     }
   } finally {

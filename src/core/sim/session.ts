@@ -192,3 +192,34 @@ export function afterRun(
 ) {
   return running ? anchored({ ...session, sim }, now, config.speed) : { ...session, sim };
 }
+
+/** What the node keeps in its context: the simulation and the wall time of its time 0 (message and shadow modes). */
+export interface SavedSession {
+  simulation: Simulation;
+  epoch: number;
+}
+
+export function toSaved(session: SimSession): SavedSession {
+  return { simulation: session.sim, epoch: wallTimeOf(session.pace, 0) };
+}
+
+/**
+ * The session continued from what the context held (a restart, a redeploy with a persistent store): only a
+ * simulation of the same model and step, checked like a snapshot (a store can be edited by hand); else unchanged.
+ */
+export function resumed(
+  config: TwinSimConfig,
+  session: SimSession,
+  saved: unknown,
+  budget: Budget,
+): SimSession {
+  const s = saved as Partial<SavedSession> | undefined;
+  if (!s?.simulation || s.simulation.model !== session.sim.model || s.simulation.h !== session.sim.h)
+    return session;
+  const sim = checkSnapshot(config.model, session.sim, s.simulation, budget);
+  return {
+    ...session,
+    sim,
+    pace: paceFrom(Number.isFinite(s.epoch) ? (s.epoch as number) : session.pace.wall0, 0),
+  };
+}

@@ -1,11 +1,11 @@
 import { isTwinFlowError, TwinFlowError } from '../errors';
-import { toPlainObject, type PlainDataLimits, type PlainValue } from '../plain-data';
+import { toPlainObject, typeName, type PlainDataLimits, type PlainValue } from '../plain-data';
 
 /** Deepest nesting accepted in a payload; object properties of real machines are a few levels deep. */
 export const MAX_DEPTH = 32;
 
 // Keys that reach into prototypes: a twin's properties never need them, and stores in other languages trip on them.
-const FORBIDDEN_KEYS = ['constructor', 'prototype'];
+const FORBIDDEN_KEYS = ['__proto__', 'constructor', 'prototype'];
 
 // twin-state's error keys predate the shared validator; Catch flows may test them, so they stay.
 const PAYLOAD_KEYS: Record<string, string> = {
@@ -52,15 +52,7 @@ export function checkPayload(
 
 /** A short description of a value's type for error messages. */
 export function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
-  if (typeof value === 'object') {
-    const ctor = (Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null)?.constructor
-      ?.name;
-    return ctor && ctor !== 'Object' ? `a ${ctor}` : 'an object';
-  }
-  return `a ${typeof value}`;
+  return typeName(value);
 }
 
 /** Text for a value of unknown type in an error message; never throws (String() does on null-prototype objects). */

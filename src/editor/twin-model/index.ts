@@ -1,3 +1,4 @@
+import { DEFAULTS, VERSION } from '../../core/nodes/twin-model';
 import { defineModel, knownUnits, PROPERTY_TYPES, type PropertyDef } from '../../core/twin';
 import { messageValidator, RED, validation } from '../shared/red';
 
@@ -51,9 +52,10 @@ RED.nodes.registerType('twin-model', {
     area: { value: '' },
     line: { value: '' },
     cell: { value: '' },
-    staleAfter: { value: '', validate: RED.validators.number(true) },
-    store: { value: '' },
-    version: { value: 1 },
+    staleAfter: { value: DEFAULTS.staleAfter, validate: RED.validators.number(true) },
+    maxClockSkew: { value: DEFAULTS.maxClockSkew, validate: RED.validators.number(true) },
+    store: { value: DEFAULTS.store },
+    version: { value: VERSION },
   },
   label: function (this: { name?: string }) {
     return this.name || 'twin model';

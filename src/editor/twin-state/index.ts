@@ -1,19 +1,16 @@
-import { TWIN_ACTIONS } from '../../core/twin/actions';
+import { DEFAULTS, isAction, VERSION } from '../../core/nodes/twin-state';
 import { RED } from '../shared/red';
 
 RED.nodes.registerType('twin-state', {
   category: 'digital twin',
   color: '#3FADB5',
   defaults: {
-    name: { value: '' },
-    model: { value: '', type: 'twin-model', required: true },
-    action: {
-      value: 'msg',
-      validate: (v: string) => v === 'msg' || (TWIN_ACTIONS as readonly string[]).includes(v),
-    },
-    twinId: { value: 'topic', validate: RED.validators.typedInput('twinIdType') },
-    twinIdType: { value: 'msg' },
-    version: { value: 1 },
+    name: { value: DEFAULTS.name },
+    model: { value: DEFAULTS.model, type: 'twin-model', required: true },
+    action: { value: DEFAULTS.action, validate: (v: string) => isAction(v) },
+    twinId: { value: DEFAULTS.twinId, validate: RED.validators.typedInput('twinIdType') },
+    twinIdType: { value: DEFAULTS.twinIdType },
+    version: { value: VERSION },
   },
   inputs: 1,
   outputs: 3,

@@ -81,7 +81,7 @@ export class OpcuaConnection extends EventEmitter<ConnectionEvents> {
     if (this.users === 1 && (this.state === 'idle' || this.state === 'closed')) {
       this.startedAt = this.options.clock.now();
       this.setState('connecting');
-      void this.attempt();
+      this.attemptOrFail();
     }
   }
 
@@ -89,6 +89,16 @@ export class OpcuaConnection extends EventEmitter<ConnectionEvents> {
   async release(): Promise<void> {
     this.users = Math.max(0, this.users - 1);
     if (this.users === 0) await this.close();
+  }
+
+  /** attempt() reports its own failures; anything else that escapes it still ends in fail(), never unhandled. */
+  private attemptOrFail(): void {
+    this.attempt().catch((err: unknown) => this.fail(err instanceof Error ? err.message : String(err)));
+  }
+
+  /** Closing a client is best effort: a dead server's session cannot be closed cleanly, and nothing waits on it. */
+  private dropClientQuietly(): void {
+    this.dropClient().catch(() => undefined);
   }
 
   private async attempt(): Promise<void> {
@@ -143,13 +153,13 @@ export class OpcuaConnection extends EventEmitter<ConnectionEvents> {
     this.saidLost = true;
     this.emit('lost', 'BadConnectionClosed');
     // Not awaited: closing a session on a dead server waits for its request timeout; the retry must not.
-    void this.dropClient();
+    this.dropClientQuietly();
     this.schedule(0);
   }
 
   private fail(cause: string): void {
     this.cause = cause;
-    void this.dropClient();
+    this.dropClientQuietly();
     if (this.users === 0) return;
     const delay = reconnectDelay(this.attempts++, this.options.maxRetryDelay * 1000);
     // Right after a deploy, a refusal is often a server in the same flows still starting: give it a moment.
@@ -173,7 +183,7 @@ export class OpcuaConnection extends EventEmitter<ConnectionEvents> {
     if (this.users === 0 || this.state === 'closed') return;
     this.retryTimer = this.options.clock.setTimeout(() => {
       this.retryTimer = undefined;
-      if (this.users > 0 && this.state !== 'closed') void this.attempt();
+      if (this.users > 0 && this.state !== 'closed') this.attemptOrFail();
     }, delay);
   }
 

@@ -1,6 +1,7 @@
+import { types } from 'node:util';
 import type { Node, NodeAPI, NodeMessageInFlow } from 'node-red';
 import { isTwinFlowError } from '../../core/errors';
-import { UNCOPYABLE_PROBLEMS } from '../../core/plain-data';
+import { toPlainData, UNCOPYABLE_PROBLEMS } from '../../core/plain-data';
 import { toNodeError } from './i18n';
 import type { MaybePromise } from './maybe-promise';
 import { shortText } from './status';
@@ -68,14 +69,36 @@ export function handleInput(
 }
 
 /**
- * Node-RED copies a message for its Catch nodes; a refused value that cannot be copied (a throwing getter or Proxy
- * trap, nesting thousands deep) would make that copy throw and the error would reach no Catch node. Such a value is
- * replaced by a note naming the refusal, so the Catch node still gets the message.
+ * Node-RED copies a message for its Catch nodes; a value that cannot be copied (a throwing getter or Proxy trap,
+ * nesting thousands deep) would make that copy throw, and the error would reach no Catch node. Whatever the error,
+ * such a value in msg.payload, or in the property a refusal names, is replaced by a note, so Catch still gets the
+ * message. Only on the error path: it costs one walk of the payload there.
  */
 function dropUncopyable(err: unknown, msg: NodeMessageInFlow): void {
-  if (!isTwinFlowError(err)) return;
-  const { reason, path, problem } = err.details;
-  if (!(UNCOPYABLE_PROBLEMS as readonly unknown[]).includes(reason) || typeof path !== 'string') return;
-  const property = /^msg\.([A-Za-z_$][\w$]*)/.exec(path)?.[1];
-  if (property) (msg as Record<string, unknown>)[property] = `[refused: ${path} ${String(problem)}]`;
+  const record = msg as Record<string, unknown>;
+  const named =
+    isTwinFlowError(err) && typeof err.details.path === 'string'
+      ? /^msg\.([A-Za-z_$][\w$]*)/.exec(err.details.path)?.[1]
+      : undefined;
+  for (const property of new Set(['payload', ...(named ? [named] : [])])) {
+    try {
+      toPlainData(record[property], `msg.${property}`, COPYABLE);
+    } catch (refusal) {
+      if (
+        !isTwinFlowError(refusal) ||
+        !(UNCOPYABLE_PROBLEMS as readonly unknown[]).includes(refusal.details.reason)
+      )
+        continue;
+      record[property] = `[refused: ${refusal.message}]`;
+    }
+  }
 }
+
+/** What a recursive copy survives: anything but Proxies, accessors and deep nesting (no size limits here). */
+const COPYABLE = {
+  isProxy: types.isProxy,
+  maxDepth: 64,
+  maxSize: Infinity,
+  maxStringLength: Infinity,
+  forbiddenKeys: [],
+};

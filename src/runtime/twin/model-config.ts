@@ -1,35 +1,9 @@
-/** The twin-model config node's saved configuration, and its migrations. */
+/** The twin-model config node's saved configuration: the spec lives in src/core/nodes/twin-model.ts. */
 import type { NodeDef } from 'node-red';
 import type { Migration } from '../../core/nodes/migrate';
+import { MIGRATIONS, type TwinModelSettings } from '../../core/nodes/twin-model';
 
-export interface TwinModelConfig extends NodeDef {
-  version: number;
-  /** JSON text of the property list (the editor's table), or the list itself when built by code. */
-  properties: string | unknown[];
-  enterprise: string;
-  site: string;
-  area: string;
-  line: string;
-  cell: string;
-  staleAfter: string | number;
-  /** Context store for persistence; blank: the default store. */
-  store: string;
-}
-
-export const TWIN_MODEL_MIGRATIONS: readonly Migration<TwinModelConfig>[] = [
-  {
-    // version 1 is the first release; configs without a version get every field defaulted.
-    to: 1,
-    up: (c) => ({
-      properties: '[]',
-      enterprise: '',
-      site: '',
-      area: '',
-      line: '',
-      cell: '',
-      staleAfter: '',
-      store: '',
-      ...c,
-    }),
-  },
-];
+export type TwinModelConfig = NodeDef & TwinModelSettings;
+// The saved config carries the node's id and type beside the settings; the migrations leave them alone.
+export const TWIN_MODEL_MIGRATIONS =
+  MIGRATIONS as readonly Migration<unknown>[] as readonly Migration<TwinModelConfig>[];

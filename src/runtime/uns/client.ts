@@ -1,46 +1,12 @@
 import { EventEmitter } from 'node:events';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { describeConnectionError } from '../../core/uns/connection-errors';
-import type { Clock } from '../shared/clock';
+import type { BrokerEvents, BrokerOptions } from './broker-options';
+
+export type { BrokerEvents, BrokerOptions, BrokerState, TlsOptions } from './broker-options';
 
 /** Publishes handed to the MQTT client at once (see publish). */
 const MAX_IN_FLIGHT = 1000;
-/** Incoming messages handled before the socket is paused for one turn of the event loop (see open). */
-const YIELD_EVERY = 500;
-
-/** TLS options as Node-RED's tls-config node fills them in (addTLSOptions). */
-export interface TlsOptions {
-  ca?: string | Buffer;
-  cert?: string | Buffer;
-  key?: string | Buffer;
-  passphrase?: string;
-  rejectUnauthorized?: boolean;
-  servername?: string;
-}
-
-export interface BrokerOptions {
-  url: string;
-  clientId: string;
-  /** `auto`: MQTT 5, falling back to 3.1.1 when the broker refuses version 5. */
-  protocol: 'auto' | 4 | 5;
-  username?: string;
-  password?: string;
-  tls?: TlsOptions;
-  clock: Clock;
-  /** The last will: what the broker publishes if this session dies without a clean close (Sparkplug's NDEATH). */
-  will?: { topic: string; payload: Buffer; qos: 0 | 1 | 2; retain: boolean };
-}
-
-/**
- * connected: the detail names the protocol ("MQTT 5"); refused: the broker or TLS refused us (credentials, trust,
- * version), which will not cure itself; error: a problem that may (the broker is down); the detail is the reason.
- */
-export type BrokerState = 'connected' | 'disconnected' | 'error' | 'refused';
-
-export interface BrokerEvents {
-  state: [BrokerState, string];
-  message: [string, Buffer];
-}
 
 /**
  * ONE MQTT client per broker, shared by every node that uses it (owned by the twin-mqtt-broker config node), over
@@ -56,7 +22,6 @@ export class BrokerConnection extends EventEmitter<BrokerEvents> {
   private readonly waiting: (() => void)[] = [];
   /** The protocol of the current (or next) attempt. */
   private version: 4 | 5;
-  private received = 0;
 
   constructor(readonly options: BrokerOptions) {
     super();
@@ -135,17 +100,7 @@ export class BrokerConnection extends EventEmitter<BrokerEvents> {
       }
       this.emit('state', failure.refused ? 'refused' : 'error', failure.reason);
     });
-    client.on('message', (topic, payload) => {
-      this.emit('message', topic, payload);
-      // mqtt.js handles every packet of what the socket read in one go in a chain of nextTicks: a burst of 100,000
-      // commands held the event loop for seconds (admin API, timers, other flows). Pausing the socket for a turn
-      // every YIELD_EVERY messages lets the rest of the process run; TCP flow control holds the broker meanwhile.
-      if (++this.received % YIELD_EVERY === 0) {
-        const stream = client.stream;
-        stream.pause();
-        o.clock.setTimeout(() => stream.resume(), 0);
-      }
-    });
+    client.on('message', (topic, payload) => this.emit('message', topic, payload));
     this.client = client;
   }
 

@@ -385,6 +385,8 @@ describe('twin-anomaly engine: learning modes, per-signal alarms, robust state',
       assert.ok('errors' in result);
       assert.equal(result.errors.length, 3, result.errors.join('; '));
       assert.ok('errors' in parse({ detector: 'zscore', params: '{"window": "wide"}' }));
+      assert.ok('errors' in parse({ detector: 'hotelling', params: '{"confidence": 1}' }));
+      assert.ok('errors' in parse({ detector: 'hotelling', params: '{"lags": 1.5}' }));
     });
   });
 });

@@ -5,7 +5,7 @@ import { batchProgress, batchResult, continueBatch, planBatch } from '../../../s
 import { budget, unlimited } from '../../../src/core/sim/budget';
 import { cloneSimulation, createSimulation, doStep } from '../../../src/core/sim/kernel';
 import { motorThermal, odeModel, pid, pump } from '../../../src/core/sim/models';
-import { applyCommand, newSession, onMessage, onTick } from '../../../src/core/sim/session';
+import { applyCommand, newSession, onMessage, onTick, resumed, toSaved } from '../../../src/core/sim/session';
 
 /** A clock that moves `msPerRead` every time it is read: work "takes time" without a test ever waiting. */
 function readingClock(start = Date.UTC(2026, 0, 1), msPerRead = 1): () => number {
@@ -97,6 +97,24 @@ describe('twin-sim limits: every message bounded in steps and wall time', () => 
     const cyclic: Record<string, unknown> = { ...snap };
     cyclic.state = { self: cyclic };
     assert.equal(code(restore(cyclic)), 'TWINFLOW_INVALID_VALUE');
+  });
+
+  it('resumes from a saved session only when it checks out like a snapshot', () => {
+    const c = configOf({ model: 'pump' });
+    const s = newSession(c, 0);
+    const saved = toSaved({ ...s, sim: doStep(pump, s.sim).simulation });
+    assert.equal(resumed(c, s, saved, unlimited).sim.time, 1);
+    assert.equal(resumed(c, s, undefined, unlimited), s, 'nothing saved');
+    assert.equal(
+      resumed(c, s, { ...saved, simulation: { ...saved.simulation, h: 2 } }, unlimited),
+      s,
+      'another step',
+    );
+    const poisoned = { ...saved, simulation: { ...saved.simulation, state: 'x' } };
+    assert.equal(
+      code(() => resumed(c, s, poisoned, unlimited)),
+      'TWINFLOW_BAD_SNAPSHOT',
+    );
   });
 
   it('a model that needs micro-steps below the floor fails with "model too stiff for step h"', () => {
