@@ -27,6 +27,8 @@ import { statusFor } from './shared/status';
 
 const NS = 'twin-forecast';
 const STATE_PREFIX = 'forecast_';
+/** Per-sample statuses are offered at most this often: translating one costs more than a forecast step. */
+const STATUS_GATE_MS = 250;
 
 export = function register(RED: NodeAPI): void {
   function TwinForecastNode(this: Node, raw: NodeDef & Partial<TwinForecastSettings>): void {
@@ -39,6 +41,13 @@ export = function register(RED: NodeAPI): void {
     const store = settings.store || undefined;
     const states = new Map<string, ForecastTwinState>();
     const limitOf = modelLimits(RED, settings.model);
+    let statusAt = -Infinity;
+    const due = (): boolean => {
+      const now = clock.now();
+      if (now - statusAt < STATUS_GATE_MS) return false;
+      statusAt = now;
+      return true;
+    };
     let keys = 0;
     let config: TwinForecastConfig | undefined;
     let rulModel: RulModel | undefined;
@@ -123,7 +132,7 @@ export = function register(RED: NodeAPI): void {
           if (!state.rul) keys += 1;
           const { estimate, moved } = forecastTwinRul(state, values, model, current);
           const written = contextSetNow(context, contextKey(STATE_PREFIX, twin), state, store);
-          status.show('green', 'dot', 'rul', { twin, rul: Math.round(estimate.rul) });
+          if (due()) status.show('green', 'dot', 'rul', { twin, rul: Math.round(estimate.rul) });
           if (moved) emit(msg, send, twin, { rul: estimate }, { rul: Math.round(estimate.rul * 10) / 10 });
           return written;
         });
@@ -144,24 +153,26 @@ export = function register(RED: NodeAPI): void {
         const written = contextSetNow(context, contextKey(STATE_PREFIX, twin), state, store);
         const names = Object.keys(results);
         const first = names.length > 0 ? results[names[0]] : undefined;
-        if (!first) status.show('yellow', 'ring', ignored.length > 0 ? 'ignored' : 'learning', { twin });
-        else if (first.limit?.crossed) status.show('red', 'dot', 'crossed', { twin, signal: names[0] });
-        else if (first.limit) {
-          const eta = first.limit.expected;
-          if (eta === null) status.show('green', 'dot', 'noCrossing', { twin, signal: names[0] });
-          else
-            status.show('yellow', 'dot', 'eta', {
+        if (due()) {
+          if (!first) status.show('yellow', 'ring', ignored.length > 0 ? 'ignored' : 'learning', { twin });
+          else if (first.limit?.crossed) status.show('red', 'dot', 'crossed', { twin, signal: names[0] });
+          else if (first.limit) {
+            const eta = first.limit.expected;
+            if (eta === null) status.show('green', 'dot', 'noCrossing', { twin, signal: names[0] });
+            else
+              status.show('yellow', 'dot', 'eta', {
+                twin,
+                signal: names[0],
+                eta: Number(eta.toPrecision(3)),
+                unit: settings.timeUnit,
+              });
+          } else
+            status.show('green', 'dot', 'forecast', {
               twin,
               signal: names[0],
-              eta: Number(eta.toPrecision(3)),
-              unit: settings.timeUnit,
+              value: Number(first.horizon.value.toPrecision(4)),
             });
-        } else
-          status.show('green', 'dot', 'forecast', {
-            twin,
-            signal: names[0],
-            value: Number(first.horizon.value.toPrecision(4)),
-          });
+        }
         if (moved) {
           const ttt = names.map((n) => results[n].limit?.expected).find((e) => e !== undefined);
           emit(msg, send, twin, { signals: results, ignored }, ttt === undefined ? {} : { tttLimit: ttt });

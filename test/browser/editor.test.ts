@@ -35,6 +35,8 @@ const INVALID: Record<string, { selector: string; value: string; select?: boolea
     value: '{enterprise}/{twin}',
     what: 'a topic template without {property}',
   },
+  'twin-forecast': { selector: '#node-input-alpha', value: '2', what: 'a smoothing weight above 1' },
+  'twin-infer': { selector: '#node-input-window', value: '0', what: 'a window of 0 rows' },
 };
 
 declare const RED: {

@@ -109,7 +109,10 @@ describe('twin-forecast node (built bundle, real runtime)', function () {
     assert.equal(limit.at, sampleAt + limit.expected! * MINUTE);
     assert.equal(twin.at(-1)!.topic, 'Pump01');
     assert.ok(Math.abs((twin.at(-1)!.payload as { tttLimit: number }).tttLimit - limit.expected!) < 5);
-    clock.advance(1000); // the status helper shows at most two updates a second
+    // Statuses are offered at most every 250 ms and shown at most twice a second: one more sample, later.
+    clock.advance(1000);
+    await send({ topic: 'Pump01', timestamp: T0 + 60 * MINUTE, payload: { bearingTemp: 66 } });
+    clock.advance(1000);
     assert.deepEqual(
       lastStatus(node('fc')),
       { fill: 'yellow', shape: 'dot', text: 'eta' },

@@ -34,7 +34,7 @@ export interface Crossing {
 }
 
 /** Number of grid points over the look-ahead before refining by bisection. */
-const GRID = 200;
+const GRID = 64;
 
 export function timeToThreshold(
   band: (h: number) => BandAt,

@@ -169,3 +169,9 @@ export function parseTwinForecast(
   };
   return errors.length > 0 ? { errors } : { config };
 }
+
+/** The spec's conventional names (every node spec in src/core/nodes exports these). */
+export const VERSION = TWIN_FORECAST_VERSION;
+export const DEFAULTS = TWIN_FORECAST_DEFAULTS;
+export const MIGRATIONS = TWIN_FORECAST_MIGRATIONS;
+export const parse = parseTwinForecast;

@@ -99,3 +99,9 @@ export function parseTwinInfer(
     },
   };
 }
+
+/** The spec's conventional names (every node spec in src/core/nodes exports these). */
+export const VERSION = TWIN_INFER_VERSION;
+export const DEFAULTS = TWIN_INFER_DEFAULTS;
+export const MIGRATIONS = TWIN_INFER_MIGRATIONS;
+export const parse = parseTwinInfer;

@@ -52,9 +52,56 @@ export function predictTree(tree: Tree, x: ArrayLike<number>, offset = 0): numbe
   return tree.value[i];
 }
 
+/** All trees of a model in flat typed arrays (node k of tree t at start[t] + k): a faster walk in a flow. */
+interface Packed {
+  start: Int32Array;
+  feature: Int32Array;
+  threshold: Float64Array;
+  left: Int32Array;
+  right: Int32Array;
+  value: Float64Array;
+}
+
+const packedModels = new WeakMap<Boosted, Packed>();
+
+function pack(model: Boosted): Packed {
+  const total = model.trees.reduce((a, t) => a + t.feature.length, 0);
+  const p: Packed = {
+    start: new Int32Array(model.trees.length),
+    feature: new Int32Array(total),
+    threshold: new Float64Array(total),
+    left: new Int32Array(total),
+    right: new Int32Array(total),
+    value: new Float64Array(total),
+  };
+  let at = 0;
+  model.trees.forEach((t, i) => {
+    p.start[i] = at;
+    p.feature.set(t.feature, at);
+    p.threshold.set(t.threshold, at);
+    p.left.set(t.left, at);
+    p.right.set(t.right, at);
+    p.value.set(t.value, at);
+    at += t.feature.length;
+  });
+  return p;
+}
+
 export function predictBoosted(model: Boosted, x: ArrayLike<number>, offset = 0): number {
+  let p = packedModels.get(model);
+  if (!p) {
+    p = pack(model);
+    packedModels.set(model, p);
+  }
   let y = model.base;
-  for (const tree of model.trees) y += predictTree(tree, x, offset);
+  for (let t = 0; t < p.start.length; t++) {
+    const base = p.start[t];
+    let i = 0;
+    while (p.feature[base + i] >= 0) {
+      i = x[offset + p.feature[base + i]] <= p.threshold[base + i] ? p.left[base + i] : p.right[base + i];
+    }
+    y += p.value[base + i];
+  }
   return y;
 }
 
