@@ -58,9 +58,15 @@ export = function register(RED: NodeAPI): void {
       node.error(problem);
       node.on(
         'input',
-        handleInput(RED, node, 'twin-fleet', () => {
-          throw new TwinFlowError('notConfigured', problem ?? '');
-        }) as (msg: NodeMessageInFlow) => void,
+        handleInput(
+          RED,
+          node,
+          'twin-fleet',
+          () => {
+            throw new TwinFlowError('notConfigured', problem ?? '');
+          },
+          status.error,
+        ) as (msg: NodeMessageInFlow) => void,
       );
       return;
     }
@@ -169,7 +175,10 @@ export = function register(RED: NodeAPI): void {
         throw new TwinFlowError('noTwin', 'msg.twin must be a twin-state output (with the whole twin)');
       fleetMember?.publishTwin(msg.twin as { id: string });
     };
-    node.on('input', handleInput(RED, node, 'twin-fleet', handle) as (msg: NodeMessageInFlow) => void);
+    node.on(
+      'input',
+      handleInput(RED, node, 'twin-fleet', handle, status.error) as (msg: NodeMessageInFlow) => void,
+    );
     node.on('close', (_removed: boolean, done: () => void) => {
       clock.clearInterval(refresh);
       status.close();

@@ -21,7 +21,7 @@ import {
 import { clockFor } from './shared/clock';
 import { evaluateProperty } from './shared/evaluate';
 import { handleInput, type InputMessage, type Send } from './shared/input';
-import { shortText } from './shared/status';
+import { statusFor } from './shared/status';
 import { then, type MaybePromise } from './shared/maybe-promise';
 import { migrateConfig } from '../core/nodes/migrate';
 import type { TwinModelNode } from './twin/model-node';
@@ -32,7 +32,6 @@ import type { TwinStore } from './twin/store';
 type Outgoing = NodeMessageInFlow & Record<string, unknown>;
 
 /** Status is cheap to set but each call crosses to the editor: refresh at most this often on the happy path. */
-const STATUS_INTERVAL_MS = 1000;
 
 export = function register(RED: NodeAPI): void {
   function TwinStateNode(this: Node, raw: TwinStateConfig): void {
@@ -41,31 +40,14 @@ export = function register(RED: NodeAPI): void {
     const config = migrateConfig<TwinStateConfig>(raw, TWIN_STATE_MIGRATIONS);
     const modelNode = RED.nodes.getNode(config.model) as TwinModelNode | null;
     const clock = clockFor(RED);
-    let lastStatus = -Infinity;
-    let lastError: string | undefined;
-    let trailingStatus: unknown;
-
-    // "N twins", and the last error beside it until a message succeeds again. Refreshed at most once a second, with
-    // a trailing refresh so the last change always shows.
-    const showCount = (store: TwinStore, force = false): void => {
-      const now = clock.now();
-      const wait = STATUS_INTERVAL_MS - (now - lastStatus);
-      if (!force && lastError === undefined && wait > 0) {
-        trailingStatus ??= clock.setTimeout(() => {
-          trailingStatus = undefined;
-          showCount(store, true);
-        }, wait);
-        return;
-      }
-      lastStatus = now;
-      lastError = undefined;
-      node.status({ fill: 'green', shape: 'dot', text: `${store.size} twin${store.size === 1 ? '' : 's'}` });
-    };
-    const showError = (error: Error): void => {
-      lastError = error.message;
-      const count = modelNode?.store ? `${modelNode.store.size} twins · ` : '';
-      node.status({ fill: 'red', shape: 'ring', text: `${count}${shortText(error.message)}` });
-    };
+    // "N twins", or the last error with the count beside it until a message succeeds again (the one status policy).
+    const status = statusFor(RED, node, 'twin-state', clock);
+    const showCount = (store: TwinStore): void =>
+      status.show('green', 'dot', store.size === 1 ? 'oneTwin' : 'twins', { count: store.size });
+    const showError = (error: Error): void =>
+      modelNode?.store
+        ? status.show('red', 'ring', 'failing', { count: modelNode.store.size, message: error.message })
+        : status.error(error);
 
     const storeOrThrow = (): TwinStore => {
       if (!modelNode) throw new TwinFlowError('noModel', 'no twin model is configured');
@@ -89,14 +71,13 @@ export = function register(RED: NodeAPI): void {
       node.send([null, null, events.map(eventMessage)]);
     };
 
-    if (!modelNode) node.status({ fill: 'red', shape: 'ring', text: 'no model' });
-    else if (modelNode.modelError)
-      node.status({ fill: 'red', shape: 'ring', text: shortText(modelNode.modelError.message) });
+    if (!modelNode) status.show('red', 'ring', 'noModel');
+    else if (modelNode.modelError) status.error(modelNode.modelError);
     else if (modelNode.store) {
       const store = modelNode.store;
       store.ready.then(
-        () => showCount(store, true),
-        () => node.status({ fill: 'red', shape: 'ring', text: 'store failed' }),
+        () => showCount(store),
+        () => status.show('red', 'ring', 'storeFailed'),
       );
       store.on('events', sendStoreEvents);
     }
@@ -292,7 +273,7 @@ export = function register(RED: NodeAPI): void {
           break;
         }
       }
-      showCount(store, action === 'delete');
+      showCount(store);
     };
 
     node.on(
@@ -300,7 +281,7 @@ export = function register(RED: NodeAPI): void {
       handleInput(RED, node, 'twin-state', handle, showError) as (msg: NodeMessageInFlow) => void,
     );
     node.on('close', (_removed: boolean, done: () => void) => {
-      if (trailingStatus !== undefined) clock.clearTimeout(trailingStatus);
+      status.close();
       modelNode?.store?.off('events', sendStoreEvents);
       done();
     });

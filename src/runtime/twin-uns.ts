@@ -44,9 +44,15 @@ export = function register(RED: NodeAPI): void {
       status.error(error);
       node.on(
         'input',
-        handleInput(RED, node, 'twin-uns', () => {
-          throw new TwinFlowError('noBroker', error, {});
-        }) as (msg: NodeMessageInFlow) => void,
+        handleInput(
+          RED,
+          node,
+          'twin-uns',
+          () => {
+            throw new TwinFlowError('noBroker', error, {});
+          },
+          status.error,
+        ) as (msg: NodeMessageInFlow) => void,
       );
       node.on('close', (_removed: boolean, done: () => void) => (status.close(), done()));
       return;
@@ -179,7 +185,10 @@ export = function register(RED: NodeAPI): void {
       return undefined;
     };
 
-    node.on('input', handleInput(RED, node, 'twin-uns', handle) as (msg: NodeMessageInFlow) => void);
+    node.on(
+      'input',
+      handleInput(RED, node, 'twin-uns', handle, status.error) as (msg: NodeMessageInFlow) => void,
+    );
     node.on('close', (removed: boolean, done: () => void) => {
       intake.close();
       status.close();

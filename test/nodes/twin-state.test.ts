@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Node } from 'node-red';
+import { withCatalogue } from '../helpers/catalogue';
 import { ManualClock } from '../helpers/clock';
 import {
   type AnyMessage,
@@ -22,7 +23,8 @@ import {
 } from '../helpers/node-red';
 
 const twinModel = loadNode('twin-model');
-const twinState = loadNode('twin-state');
+// With the real catalogue, so status texts read as a user sees them.
+const twinState = withCatalogue(loadNode('twin-state'));
 
 const PROPERTIES = [
   {

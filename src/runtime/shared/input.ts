@@ -4,7 +4,6 @@ import { isTwinFlowError } from '../../core/errors';
 import { toPlainData, UNCOPYABLE_PROBLEMS } from '../../core/plain-data';
 import { toNodeError } from './i18n';
 import type { MaybePromise } from './maybe-promise';
-import { shortText } from './status';
 
 export type Send = (msg: OutgoingMessages) => void;
 export type OutgoingMessages = NodeMessageInFlow | null | (NodeMessageInFlow | NodeMessageInFlow[] | null)[];
@@ -14,8 +13,8 @@ export type InputMessage = NodeMessageInFlow & Record<string, unknown>;
 /**
  * The one place where a TwinFlow node's input handler meets Node-RED's (msg, send, done) contract.
  *
- * Every failure, thrown or rejected, ends in `done(err)` so Catch nodes see it, and the node shows a red ring
- * with the short reason (or what `onError` shows). The handler keeps arity 3 so the runtime counts completions (Complete nodes work).
+ * Every failure, thrown or rejected, ends in `done(err)` so Catch nodes see it, and `onError` shows it in the node's
+ * status. The handler keeps arity 3 so the runtime counts completions (Complete nodes work).
  * Messages are processed in arrival order: an async handler (context stores may be async) must not let a later
  * message overtake an earlier one for the same twin, so calls are chained on a per-node promise.
  */
@@ -24,8 +23,8 @@ export function handleInput(
   node: Node,
   namespace: string,
   handler: (msg: InputMessage, send: Send) => MaybePromise<void>,
-  onError: (error: Error) => void = (error) =>
-    node.status({ fill: 'red', shape: 'ring', text: shortText(error.message) }),
+  /** Shows the failure in the node's status (usually the node's `statusFor(...).error`). */
+  onError: (error: Error) => void,
 ): (msg: NodeMessageInFlow, send: Send, done: Done) => void {
   // The tail of this node's queue of unfinished asynchronous messages; undefined when none is pending, and then a
   // message is handled synchronously, start to finish.

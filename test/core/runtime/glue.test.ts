@@ -4,6 +4,8 @@ import { TwinFlowError, isTwinFlowError } from '../../../src/core/errors';
 import { contextKey, idFromContextKey } from '../../../src/runtime/shared/context';
 import { toNodeError, translate } from '../../../src/runtime/shared/i18n';
 import { handleInput } from '../../../src/runtime/shared/input';
+import { statusFor } from '../../../src/runtime/shared/status';
+import { systemClock } from '../../../src/runtime/shared/clock';
 import { latestVersion, migrateConfig, type Migration } from '../../../src/core/nodes/migrate';
 import { TWIN_MODEL_MIGRATIONS } from '../../../src/runtime/twin/model-config';
 import { TWIN_STATE_MIGRATIONS } from '../../../src/runtime/twin/state-config';
@@ -98,9 +100,15 @@ describe('runtime glue', () => {
     it('completes synchronous handlers at once and reports thrown errors through done(err) and a red status', () => {
       const node = fakeNode();
       const done: (Error | undefined)[] = [];
-      const input = handleInput(RED, node, 'demo', (m) => {
-        if (m.payload === 2) throw new TwinFlowError('outOfRange', 'bad', { property: 'p' });
-      });
+      const input = handleInput(
+        RED,
+        node,
+        'demo',
+        (m) => {
+          if (m.payload === 2) throw new TwinFlowError('outOfRange', 'bad', { property: 'p' });
+        },
+        statusFor(RED, node, 'demo', systemClock).error,
+      );
       input(
         msg(1),
         () => undefined,
@@ -119,11 +127,17 @@ describe('runtime glue', () => {
 
     it('keeps arrival order when some messages are asynchronous', async () => {
       const order: number[] = [];
-      const input = handleInput(RED, fakeNode(), 'demo', (m) => {
-        const n = m.payload as number;
-        if (n % 2 === 1) return new Promise<void>((r) => setTimeout(() => (order.push(n), r()), 10 - n));
-        order.push(n);
-      });
+      const input = handleInput(
+        RED,
+        fakeNode(),
+        'demo',
+        (m) => {
+          const n = m.payload as number;
+          if (n % 2 === 1) return new Promise<void>((r) => setTimeout(() => (order.push(n), r()), 10 - n));
+          order.push(n);
+        },
+        () => undefined,
+      );
       const finished = new Promise<void>((resolve) => {
         let count = 0;
         for (let n = 1; n <= 5; n++)
@@ -138,7 +152,13 @@ describe('runtime glue', () => {
     });
 
     it('turns a rejected promise into done(err)', async () => {
-      const input = handleInput(RED, fakeNode(), 'demo', () => Promise.reject(new Error('store down')));
+      const input = handleInput(
+        RED,
+        fakeNode(),
+        'demo',
+        () => Promise.reject(new Error('store down')),
+        () => undefined,
+      );
       const err = await new Promise<Error | undefined>((resolve) => input(msg(1), () => undefined, resolve));
       assert.equal(err?.message, 'store down');
     });
