@@ -262,7 +262,11 @@ nodes.push({
   url: 'opc.tcp://127.0.0.1:4840/UA/TwinFlow',
   securityMode: 'None',
   securityPolicy: 'None',
-  version: 1,
+  connectTimeout: 5,
+  // The PLC is on this machine: while it is off, the endpoint retries every second at most, so its values are back
+  // within about a second of the PLC being switched on (README, step 3).
+  maxRetryDelay: 1,
+  version: 2,
 });
 const mappingFor = (props, instances) =>
   JSON.stringify({

@@ -37,6 +37,7 @@ const INVALID: Record<string, { selector: string; value: string; select?: boolea
   },
   'twin-forecast': { selector: '#node-input-alpha', value: '2', what: 'a smoothing weight above 1' },
   'twin-infer': { selector: '#node-input-window', value: '0', what: 'a window of 0 rows' },
+  'twin-fleet': { selector: '#node-input-lease', value: 'ten', what: 'a lease that is not a number' },
 };
 
 declare const RED: {

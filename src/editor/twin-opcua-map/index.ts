@@ -41,7 +41,8 @@ RED.nodes.registerType('twin-opcua-map', {
     name: { value: DEFAULTS.name },
     endpoint: { value: DEFAULTS.endpoint, type: 'twin-opcua-endpoint', required: true },
     mapping: {
-      value: JSON.stringify(EXAMPLE, null, 2),
+      // The spec's default (no mapping); a new node's dialog starts from an example instead (oneditprepare).
+      value: DEFAULTS.mapping,
       validate: messageValidator((v) => validation(() => defineMapping(JSON.parse(v || '{}')))),
     },
     queueSize: { value: DEFAULTS.queueSize, validate: RED.validators.number(false) },
@@ -62,6 +63,7 @@ RED.nodes.registerType('twin-opcua-map', {
   paletteLabel: 'twin opcua map',
   oneditprepare: function (this: { id: string }) {
     const text = $('#node-input-mapping');
+    if (String(text.val()).trim() === '') text.val(JSON.stringify(EXAMPLE, null, 2));
     const problem = $('#twin-opcua-map-problem');
     const check = (): void => {
       const result = validation(() => defineMapping(JSON.parse(String(text.val()) || '{}')));
