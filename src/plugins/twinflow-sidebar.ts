@@ -1,7 +1,8 @@
 import type { NodeAPI } from 'node-red';
 import type { Request, Response } from 'express';
-import type { TwinModelNode } from '../runtime/twin/model-node';
-import { listTwins } from '../runtime/twin/sidebar-view';
+import type { TwinModelNode } from '../runtime/model/model-node';
+import { listTwins } from '../runtime/model/sidebar-view';
+import { clockFor } from '../runtime/shared/clock';
 
 /**
  * The TwinFlow sidebar: an editor plugin that lists the live twins of every deployed model, their properties,
@@ -21,7 +22,7 @@ export = function register(RED: NodeAPI): void {
         if (node) models.push(node);
       });
       const limit = Math.min(Number(req.query.limit) || 200, 2000);
-      res.json(listTwins(models, Date.now(), limit));
+      res.json(listTwins(models, clockFor(RED).now(), limit));
     },
   );
 };

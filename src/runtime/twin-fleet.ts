@@ -11,7 +11,7 @@ import { statusFor } from './shared/status';
 import { FleetConnection } from './fleet/connection';
 import { FleetMember } from './fleet/member';
 import { FleetMirror } from './fleet/mirror';
-import type { TwinModelNode } from './twin/model-node';
+import type { TwinModelNode } from './model/model-node';
 import type { BrokerNode } from './uns/broker-node';
 
 /** How long a connection may fail before it is logged (a broker restart or a deploy before the broker is up). */

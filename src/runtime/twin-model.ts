@@ -5,9 +5,9 @@ import { clockFor } from './shared/clock';
 import { contextKey } from './shared/context';
 import { toNodeError } from './shared/i18n';
 import { migrateConfig } from '../core/nodes/migrate';
-import { TWIN_MODEL_MIGRATIONS, type TwinModelConfig } from './twin/model-config';
-import type { TwinModelNode } from './twin/model-node';
-import { TwinStore } from './twin/store';
+import { TWIN_MODEL_MIGRATIONS, type TwinModelConfig } from './model/model-config';
+import type { TwinModelNode } from './model/model-node';
+import { TwinStore } from './model/store';
 
 export = function register(RED: NodeAPI): void {
   function TwinModelConfigNode(this: TwinModelNode, raw: TwinModelConfig): void {

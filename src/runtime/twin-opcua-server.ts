@@ -12,7 +12,7 @@ import { isValidName } from '../core/twin/model';
 import { tookDesired } from './opcua/desired';
 import { parseUsers, serverOptions } from './opcua/server-options';
 import { TwinSpace } from './opcua/server-space';
-import type { TwinModelNode } from './twin/model-node';
+import type { TwinModelNode } from './model/model-node';
 import { clockFor } from './shared/clock';
 import { toNodeError } from './shared/i18n';
 import { handleInput, type InputMessage } from './shared/input';

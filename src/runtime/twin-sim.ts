@@ -101,9 +101,11 @@ export = function register(RED: NodeAPI): void {
     const runBatch = async (c: TwinSimConfig, s: SimSession, msg: InputMessage, send: Send) => {
       const command = String(msg.command);
       const plan = planBatch(c.model, s.sim, msg.payload, c.maxSteps, command);
-      const run = runInSlices(clock, c.model, plan, c.budgetMs, command, (percent) =>
-        status.show('blue', 'dot', 'progress', { command, percent }),
-      );
+      let started = false; // the first progress shows at once: a run that starts is worth seeing
+      const run = runInSlices(clock, c.model, plan, c.budgetMs, command, (percent) => {
+        status.show('blue', 'dot', 'progress', { command, percent }, !started);
+        started = true;
+      });
       batch = { run, command };
       try {
         const finished = await run.finished;

@@ -6,17 +6,17 @@ import {
   applyAck,
   applyDesire,
   applyReport,
-  checkClientToken,
-  historyEntries,
-  matches,
-  parseQuery,
-  safeText,
-  TWIN_ACTIONS,
-  type HistoryEntry,
+  checkTwinId,
+  deleteReply,
+  queryTwins,
+  requestedAction,
+  requestedHistory,
+  requestOptions,
   type TwinAction,
   type OperationOptions,
   type TwinEvent,
   type TwinUpdate,
+  updateReplies,
 } from '../core/twin';
 import { clockFor } from './shared/clock';
 import { evaluateProperty } from './shared/evaluate';
@@ -24,10 +24,10 @@ import { handleInput, type InputMessage, type Send } from './shared/input';
 import { statusFor } from './shared/status';
 import { then, type MaybePromise } from './shared/maybe-promise';
 import { migrateConfig } from '../core/nodes/migrate';
-import type { TwinModelNode } from './twin/model-node';
-import { reportedSamples, twinSummary } from './twin/messages';
-import { TWIN_STATE_MIGRATIONS, type TwinStateConfig } from './twin/state-config';
-import type { TwinStore } from './twin/store';
+import type { TwinModelNode } from './model/model-node';
+import { reportedSamples, twinSummary } from '../core/twin/messages';
+import { TWIN_STATE_MIGRATIONS, type TwinStateConfig } from './model/state-config';
+import type { TwinStore } from './model/store';
 
 type Outgoing = NodeMessageInFlow & Record<string, unknown>;
 
@@ -52,13 +52,8 @@ export = function register(RED: NodeAPI): void {
     const storeOrThrow = (): TwinStore => {
       if (!modelNode) throw new TwinFlowError('noModel', 'no twin model is configured');
       if (modelNode.modelError) {
-        throw new TwinFlowError(
-          'modelInvalid',
-          `the twin model is invalid: ${modelNode.modelError.message}`,
-          {
-            reason: modelNode.modelError.message,
-          },
-        );
+        const reason = modelNode.modelError.message;
+        throw new TwinFlowError('modelInvalid', `the twin model is invalid: ${reason}`, { reason });
       }
       if (!modelNode.store) throw new TwinFlowError('noModel', 'no twin model is configured');
       return modelNode.store;
@@ -82,48 +77,11 @@ export = function register(RED: NodeAPI): void {
       store.on('events', sendStoreEvents);
     }
 
-    const actionOf = (msg: InputMessage): TwinAction => {
-      if (config.action !== 'msg') return config.action;
-      const requested = msg.action ?? 'report';
-      if (typeof requested !== 'string' || !(TWIN_ACTIONS as readonly string[]).includes(requested)) {
-        throw new TwinFlowError('unknownAction', `msg.action must be one of ${TWIN_ACTIONS.join(', ')}`, {
-          action: safeText(requested),
-        });
-      }
-      return requested as TwinAction;
-    };
-
-    const checkTwinId = (id: unknown): string => {
-      if ((typeof id !== 'string' && typeof id !== 'number') || String(id).trim() === '') {
-        throw new TwinFlowError('noTwinId', 'the twin id (msg.topic by default) must be a non-empty string');
-      }
-      const text = String(id);
-      if (text.length > 256) throw new TwinFlowError('noTwinId', 'the twin id is longer than 256 characters');
-      return text;
-    };
     // msg.<property> (the default, msg.topic) is read directly: the general evaluation costs a promise per message.
     const twinIdOf = (msg: InputMessage): MaybePromise<string> =>
       config.twinIdType === 'msg'
         ? checkTwinId(RED.util.getMessageProperty(msg, config.twinId))
         : evaluateProperty(RED, config.twinId, config.twinIdType, node, msg).then(checkTwinId);
-
-    const optionsOf = (msg: InputMessage): OperationOptions => {
-      const options: OperationOptions = { now: clock.now(), isProxy: types.isProxy };
-      if (msg.version !== undefined) {
-        if (typeof msg.version !== 'number' || !Number.isInteger(msg.version) || msg.version < 0) {
-          throw new TwinFlowError('badVersion', 'msg.version must be a non-negative integer');
-        }
-        options.expectedVersion = msg.version;
-      }
-      if (msg.clientToken !== undefined) options.clientToken = checkClientToken(msg.clientToken);
-      if (msg.parent !== undefined) {
-        if (typeof msg.parent !== 'string' || msg.parent === '' || msg.parent.length > 256) {
-          throw new TwinFlowError('badParent', 'msg.parent must be a twin id (a non-empty string)');
-        }
-        options.parent = msg.parent;
-      }
-      return options;
-    };
 
     const applyUpdate = (
       store: TwinStore,
@@ -132,63 +90,24 @@ export = function register(RED: NodeAPI): void {
       update: (doc: Parameters<typeof applyReport>[0], options: OperationOptions) => TwinUpdate,
       send: Send,
     ): MaybePromise<void> => {
-      const options = optionsOf(msg);
+      const options = requestOptions(msg, clock.now(), types.isProxy);
       return then(
         store.apply(id, (doc) => update(doc, options)),
-        (result) => sendUpdate(store, msg, id, result, options, send),
+        (result) => {
+          const { changed, delta } = updateReplies(id, result, store.model, options.clientToken);
+          send([
+            changed ? Object.assign(msg, changed) : null,
+            delta ? ({ _msgid: RED.util.generateId(), ...delta } as Outgoing) : null,
+            result.events.map(eventMessage),
+          ]);
+        },
       );
-    };
-
-    const sendUpdate = (
-      store: TwinStore,
-      msg: InputMessage,
-      id: string,
-      result: TwinUpdate,
-      options: OperationOptions,
-      send: Send,
-    ): void => {
-      const model = store.model;
-      const changed: Outgoing | null =
-        result.changes.length > 0
-          ? Object.assign(msg, {
-              topic: id,
-              payload: reportedSamples(result.doc, model),
-              twin: twinSummary(result.doc, model),
-              changes: result.changes,
-            })
-          : null;
-      const delta: Outgoing | null =
-        Object.keys(result.delta).length > 0
-          ? ({
-              _msgid: RED.util.generateId(),
-              topic: id,
-              payload: result.delta,
-              twin: twinSummary(result.doc, model),
-              ...(options.clientToken !== undefined ? { clientToken: options.clientToken } : {}),
-            } as Outgoing)
-          : null;
-      send([changed, delta, result.events.map(eventMessage)]);
-    };
-
-    const historyOf = (store: TwinStore, id: string, request: unknown): Record<string, HistoryEntry[]> => {
-      const doc = store.get(id);
-      if (!doc) return {};
-      const spec = isPlainObject(request) ? request : {};
-      const from = typeof spec.from === 'number' ? spec.from : -Infinity;
-      const to = typeof spec.to === 'number' ? spec.to : Infinity;
-      const names = Array.isArray(spec.properties) ? spec.properties.map(String) : Object.keys(doc.history);
-      const out: Record<string, HistoryEntry[]> = {};
-      for (const name of names) {
-        const ring = Object.prototype.hasOwnProperty.call(doc.history, name) ? doc.history[name] : undefined;
-        if (ring) out[name] = historyEntries(ring, from, to);
-      }
-      return out;
     };
 
     const handle = (msg: InputMessage, send: Send): MaybePromise<void> => {
       const store = storeOrThrow();
       if (!store.isLoaded) return store.ready.then(() => handle(msg, send));
-      const action = actionOf(msg);
+      const action = requestedAction(config.action, msg.action);
       // Remote twins (a twin-fleet mirror fills this model): reads as usual, writes go to the owner as commands.
       const remote = modelNode?.remote;
       if (remote && (action === 'report' || action === 'ack'))
@@ -234,7 +153,7 @@ export = function register(RED: NodeAPI): void {
             twin: twinSummary(doc, model, store.children(id)),
           });
           if (msg.history !== undefined && msg.history !== false)
-            reply.history = historyOf(store, id, msg.history);
+            reply.history = requestedHistory(doc, msg.history);
           send([reply, null, null]);
           break;
         }
@@ -245,13 +164,8 @@ export = function register(RED: NodeAPI): void {
           break;
         }
         case 'query': {
-          const text = typeof msg.query === 'string' ? msg.query : msg.payload;
-          const predicate = parseQuery(text as string);
-          const now = clock.now();
-          const found = [];
-          for (const doc of store.documents())
-            if (matches(doc, predicate, now)) found.push(twinSummary(doc, model));
-          found.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+          const text = (typeof msg.query === 'string' ? msg.query : msg.payload) as string;
+          const found = queryTwins(store.documents(), text, model, clock.now());
           send([Object.assign(msg, { payload: found }), null, null]);
           break;
         }
@@ -259,16 +173,10 @@ export = function register(RED: NodeAPI): void {
           const id = await twinIdOf(msg);
           const removed = await store.remove(id);
           if (!removed) throw new TwinFlowError('unknownTwin', `no twin ${id}`, { twin: id });
-          const now = clock.now();
           send([
-            Object.assign(msg, {
-              topic: id,
-              payload: null,
-              twin: twinSummary(removed, model),
-              changes: [{ path: '', old: id, new: undefined, cause: 'delete' }],
-            }),
+            Object.assign(msg, deleteReply(id, removed, model)),
             null,
-            [eventMessage({ event: 'deleted', twin: id, timestamp: now })],
+            [eventMessage({ event: 'deleted', twin: id, timestamp: clock.now() })],
           ]);
           break;
         }

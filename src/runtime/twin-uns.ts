@@ -14,7 +14,7 @@ import { clockFor } from './shared/clock';
 import { handleInput, type InputMessage } from './shared/input';
 import { acceptPlainObject } from './shared/plain-data';
 import { statusFor } from './shared/status';
-import type { TwinModelNode } from './twin/model-node';
+import type { TwinModelNode } from './model/model-node';
 import type { BrokerNode } from './uns/broker-node';
 import type { BrokerConnection, BrokerState } from './uns/client';
 import { CommandIntake } from './uns/command-intake';

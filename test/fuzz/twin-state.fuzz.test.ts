@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { Node } from 'node-red';
-import type { TwinModelNode } from '../../src/runtime/twin/model-node';
+import type { TwinModelNode } from '../../src/runtime/model/model-node';
 import { ManualClock } from '../helpers/clock';
 import {
   type AnyMessage,

@@ -16,7 +16,7 @@ import {
   type ClientSession,
 } from 'node-opcua';
 import { collect, helper, loadNode, useSettings, waitFor, type TestFlow } from '../helpers/node-red';
-import type { TwinModelNode } from '../../src/runtime/twin/model-node';
+import type { TwinModelNode } from '../../src/runtime/model/model-node';
 
 const serverNode = loadNode('twin-opcua-server');
 const modelNode = loadNode('twin-model');

@@ -11,6 +11,8 @@ export * from './model';
 export * from './operation';
 export * from './query';
 export * from './report';
+export * from './replies';
+export * from './request';
 export * from './sanitize';
 export * from './staleness';
 export * from './units';

@@ -1,4 +1,4 @@
-import type { SidebarModel, SidebarTwin } from '../../runtime/twin/sidebar-view';
+import type { SidebarModel, SidebarTwin } from '../../core/twin/sidebar-view';
 
 /**
  * The TwinFlow sidebar tab: the live twins of every deployed model, polled from the runtime every 2 s while the tab

@@ -28,7 +28,7 @@ import type { TwinFleetConfig } from '../../core/nodes/twin-fleet';
 import { isTwinFlowError } from '../../core/errors';
 import type { TwinModel } from '../../core/twin';
 import type { Clock } from '../shared/clock';
-import type { TwinStore } from '../twin/store';
+import type { TwinStore } from '../model/store';
 import type { FleetConnection } from './connection';
 import { parseJson, putDocument } from './store-write';
 

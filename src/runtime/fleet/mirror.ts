@@ -4,7 +4,7 @@ import { parseOwnerMessage } from '../../core/fleet/ownership';
 import { commandTopic, parseFleetTopic } from '../../core/fleet/topics';
 import type { TwinFleetConfig } from '../../core/nodes/twin-fleet';
 import type { Clock } from '../shared/clock';
-import type { TwinStore } from '../twin/store';
+import type { TwinStore } from '../model/store';
 import type { FleetConnection } from './connection';
 import { parseJson, putDocument } from './store-write';
 

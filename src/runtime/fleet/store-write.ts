@@ -1,5 +1,5 @@
 import type { TwinDocument } from '../../core/twin';
-import type { TwinStore } from '../twin/store';
+import type { TwinStore } from '../model/store';
 
 /**
  * Puts a document another instance published into the local store as it is (the owner's version included), through

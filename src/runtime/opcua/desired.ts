@@ -1,6 +1,6 @@
 import { jsonEqual } from '../../core/twin/merge';
 import type { Clock } from '../shared/clock';
-import type { TwinStore } from '../twin/store';
+import type { TwinStore } from '../model/store';
 
 /** How long a client's write waits for twin-state to take the desired value before it is answered BadTimeout. */
 export const WRITE_CONFIRM_MS = 3000;

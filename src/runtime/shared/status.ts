@@ -12,10 +12,12 @@ type Details = Record<string, string | number | boolean>;
  *
  * One throttle policy for every node: a status that arrives within `intervalMs` of the last one shown is held and
  * the latest held one is shown when the interval ends (a stream of 10,000 messages a second costs one editor update
- * every half second, and the last word is always shown). Red statuses are shown at once: an error must never wait.
+ * every half second, and the last word is always shown). Red statuses are shown at once: an error must never wait;
+ * and so is the first status after a red one, so a node that recovers does not go on showing the error.
  */
 export interface NodeStatus {
-  show(fill: Fill, shape: Shape, key: string, details?: Details): void;
+  /** `atOnce` skips the throttle: for a change of state worth seeing at once (a long run that starts). */
+  show(fill: Fill, shape: Shape, key: string, details?: Details, atOnce?: boolean): void;
   /** A red ring with the error's (already translated) message, shortened; shown at once. */
   error(error: Error | string): void;
   clear(): void;
@@ -37,11 +39,13 @@ export function statusFor(
   maxLength = 32,
 ): NodeStatus {
   let lastShown = -Infinity;
+  let showingRed = false;
   // The text is built only when a status is shown: a throttled one costs no translation (i18next, tens of µs).
   let pending: Offered | undefined;
   let timer: unknown;
   const apply = (status: Offered | Record<string, never>): void => {
     lastShown = clock.now();
+    showingRed = 'fill' in status && status.fill === 'red';
     node.status('text' in status ? { ...status, text: status.text() } : status);
   };
   const flush = (): void => {
@@ -56,7 +60,7 @@ export function statusFor(
   };
   const offer = (status: Offered, immediate: boolean): void => {
     const wait = lastShown + intervalMs - clock.now();
-    if (immediate || wait <= 0) {
+    if (immediate || showingRed || wait <= 0) {
       cancel();
       apply(status);
       return;
@@ -65,9 +69,9 @@ export function statusFor(
     timer ??= clock.setTimeout(flush, wait);
   };
   return {
-    show(fill, shape, key, details = {}) {
+    show(fill, shape, key, details = {}, atOnce = false) {
       const text = () => shortText(translate(RED, `${namespace}.status.${key}`, key, details), maxLength);
-      offer({ fill, shape, text }, fill === 'red');
+      offer({ fill, shape, text }, atOnce || fill === 'red');
     },
     error(error) {
       offer(

@@ -7,8 +7,8 @@ import { handleInput } from '../../../src/runtime/shared/input';
 import { statusFor } from '../../../src/runtime/shared/status';
 import { systemClock } from '../../../src/runtime/shared/clock';
 import { latestVersion, migrateConfig, type Migration } from '../../../src/core/nodes/migrate';
-import { TWIN_MODEL_MIGRATIONS } from '../../../src/runtime/twin/model-config';
-import { TWIN_STATE_MIGRATIONS } from '../../../src/runtime/twin/state-config';
+import { TWIN_MODEL_MIGRATIONS } from '../../../src/runtime/model/model-config';
+import { TWIN_STATE_MIGRATIONS } from '../../../src/runtime/model/state-config';
 
 /** The runtime glue every node shares, exercised with a minimal stand-in for the parts of RED it touches. */
 const catalogue: Record<string, string> = { 'demo.errors.outOfRange': 'hors plage: __property__' };

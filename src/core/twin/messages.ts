@@ -1,11 +1,7 @@
-import type { Sample, TwinSummary } from '../../core/envelope';
-import {
-  computeDelta,
-  desiredValues,
-  reportedValues,
-  type TwinDocument,
-  type TwinModel,
-} from '../../core/twin';
+import type { Sample, TwinSummary } from '../envelope';
+import { computeDelta } from './delta';
+import { desiredValues, reportedValues, type TwinDocument } from './document';
+import type { TwinModel } from './model';
 
 /**
  * Builds what twin-state puts on messages. Always fresh objects: with fan-out the first receiver gets the message
