@@ -77,6 +77,7 @@ export = function register(RED: NodeAPI): void {
     const connection = new FleetConnection(
       { ...options, clientId: `twinflow-fleet-${member}-${RED.util.generateId().slice(0, 6)}` },
       { topic: ownerTopic(config.prefix, member), payload: JSON.stringify({ state: 'offline', member }) },
+      clock,
     );
 
     let role = 'standby';

@@ -7,6 +7,7 @@ import {
   applyDesire,
   applyReport,
   checkTwinId,
+  childrenOf,
   deleteReply,
   queryTwins,
   requestedAction,
@@ -150,7 +151,7 @@ export = function register(RED: NodeAPI): void {
           if (!doc) throw new TwinFlowError('unknownTwin', `no twin ${id}`, { twin: id });
           const reply: Outgoing = Object.assign(msg, {
             payload: reportedSamples(doc, model),
-            twin: twinSummary(doc, model, store.children(id)),
+            twin: twinSummary(doc, model, childrenOf(store.documents(), id)),
           });
           if (msg.history !== undefined && msg.history !== false)
             reply.history = requestedHistory(doc, msg.history);

@@ -42,18 +42,10 @@ export = function register(RED: NodeAPI): void {
     if ('errors' in parsed || problem || !broker?.connection) {
       const error = problem ?? 'no MQTT broker is configured';
       status.error(error);
-      node.on(
-        'input',
-        handleInput(
-          RED,
-          node,
-          'twin-uns',
-          () => {
-            throw new TwinFlowError('noBroker', error, {});
-          },
-          status.error,
-        ) as (msg: NodeMessageInFlow) => void,
-      );
+      const refuse = (): never => {
+        throw new TwinFlowError('noBroker', error, {});
+      };
+      node.on('input', handleInput(RED, node, 'twin-uns', refuse, status.error) as never);
       node.on('close', (_removed: boolean, done: () => void) => (status.close(), done()));
       return;
     }
@@ -185,10 +177,7 @@ export = function register(RED: NodeAPI): void {
       return undefined;
     };
 
-    node.on(
-      'input',
-      handleInput(RED, node, 'twin-uns', handle, status.error) as (msg: NodeMessageInFlow) => void,
-    );
+    node.on('input', handleInput(RED, node, 'twin-uns', handle, status.error) as never);
     node.on('close', (removed: boolean, done: () => void) => {
       intake.close();
       status.close();
@@ -196,10 +185,7 @@ export = function register(RED: NodeAPI): void {
       base.off('message', onCommand);
       if (removed) box.remove();
       const closing = edge ? edge.then((e) => e.close()) : base.release();
-      closing.then(
-        () => done(),
-        () => done(),
-      );
+      closing.finally(done).catch(() => undefined);
     });
   }
   RED.nodes.registerType('twin-uns', TwinUns);

@@ -66,3 +66,10 @@ export function deleteReply(
     changes: [{ path: '', old: id, new: undefined, cause: 'delete' }],
   };
 }
+
+/** The ids of the twins whose parent is `id` (parent/child relations between twins of one model). */
+export function childrenOf(docs: Iterable<TwinDocument>, id: string): string[] {
+  const out: string[] = [];
+  for (const doc of docs) if (doc.parent === id) out.push(doc.id);
+  return out;
+}

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { describeConnectionError } from '../../core/uns/connection-errors';
+import type { Clock } from '../shared/clock';
 import type { BrokerOptions } from '../uns/client';
 
 /** Publishes handed to the MQTT client at once; the rest wait in order (see BrokerConnection.publish). */
@@ -26,6 +27,7 @@ export class FleetConnection extends EventEmitter<FleetEvents> {
   constructor(
     private readonly options: BrokerOptions,
     private readonly will: { topic: string; payload: string },
+    private readonly clock: Clock,
   ) {
     super();
   }
@@ -111,7 +113,7 @@ export class FleetConnection extends EventEmitter<FleetEvents> {
     this.client = undefined;
     if (!client) return;
     if (client.connected) {
-      const timeout = new Promise<false>((resolve) => setTimeout(() => resolve(false), 2000).unref());
+      const timeout = new Promise<false>((resolve) => this.clock.setTimeout(() => resolve(false), 2000));
       const graceful = (async () => {
         if (goodbye) await client.publishAsync(goodbye.topic, goodbye.payload, { qos: 1, retain: true });
         await client.endAsync(false);

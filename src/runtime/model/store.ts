@@ -10,34 +10,25 @@ import {
   withFields,
 } from '../../core/twin';
 import type { Clock } from '../shared/clock';
-import { contextGet, contextKey, contextSetNow, idFromContextKey } from '../shared/context';
+import { contextGet, contextSetNow } from '../shared/context';
 import type { MaybePromise } from '../shared/maybe-promise';
-
-/** Prefix of each twin's key inside the model's context object (ids are encoded, so any id is a safe key). */
-const KEY_PREFIX = 't_';
-/** Prefix of a deleted twin's last version: a twin created again under its id continues from there, as in AWS IoT. */
-const DELETED_PREFIX = 'v_';
+import { deletedKey, readSavedTwins, twinKey } from './saved-twins';
 
 /**
- * Every twin of one model, held in memory and mirrored to Node-RED's global context in the store the user chose (one
- * object per model, one property per twin), so the file store survives restarts and a shared store can be read by
- * other instances.
- *
- * Global, not the config node's own context: with no context store configured (Node-RED's default), the runtime
- * deletes a node's context whenever the node stops, so editing the model would wipe its twins. The model's object is
- * deleted explicitly when the model node is deleted (see `drop`).
- *
- * It is the only writer of its documents. An operation is computed by a pure reducer on the current document;
- * the result is swapped in, then persisted; if persisting fails the previous document is put back and the error
- * goes to the caller, so a message is applied whole or not at all. Lives on the twin-model config node (shared
- * state belongs on config nodes, never in module globals).
+ * Every twin of one model, in memory and mirrored to global context in the chosen store (one object per model, one
+ * property per twin), so the file store survives restarts and a shared store can be read by other instances. Global,
+ * not the config node's context: with no store configured Node-RED deletes a node's context when it stops, so editing
+ * the model would wipe its twins (`drop` deletes them when the model node is deleted).
+ * The only writer of its documents: a pure reducer computes the new document, it is swapped in, then persisted; if
+ * persisting fails the previous one is put back and the error goes to the caller (a message applies whole or not at
+ * all). Lives on the twin-model config node: shared state belongs on config nodes, never in module globals.
  */
 export class TwinStore extends EventEmitter<{ events: [TwinEvent[]] }> {
-  private readonly twins = new Map<string, TwinDocument>();
+  private twins = new Map<string, TwinDocument>();
   /** Each twin's context key, encoded once (every report writes it). */
   private readonly keys = new Map<string, string>();
   /** Last version of each deleted twin (until it is created again). */
-  private readonly deletedVersions = new Map<string, number>();
+  private deletedVersions = new Map<string, number>();
   private pending: Promise<void> = Promise.resolve();
   private timer: unknown;
   private loaded = false;
@@ -70,17 +61,8 @@ export class TwinStore extends EventEmitter<{ events: [TwinEvent[]] }> {
   }
 
   private async load(): Promise<void> {
-    const saved = await contextGet<Record<string, TwinDocument>>(this.context, this.area, this.storeName);
-    if (!saved || typeof saved !== 'object') return;
-    for (const [key, doc] of Object.entries(saved)) {
-      const id = idFromContextKey(KEY_PREFIX, key);
-      if (id !== undefined && doc && typeof doc === 'object' && doc.id === id) this.twins.set(id, doc);
-      const deleted = idFromContextKey(DELETED_PREFIX, key);
-      if (deleted !== undefined && typeof doc === 'number' && Number.isSafeInteger(doc)) {
-        this.deletedVersions.set(deleted, doc);
-      }
-    }
-    for (const id of this.twins.keys()) this.deletedVersions.delete(id);
+    const saved = readSavedTwins(await contextGet<unknown>(this.context, this.area, this.storeName));
+    [this.twins, this.deletedVersions] = [saved.twins, saved.deletedVersions];
   }
 
   /** True once every persisted twin is back in memory. */
@@ -158,41 +140,27 @@ export class TwinStore extends EventEmitter<{ events: [TwinEvent[]] }> {
     return before;
   }
 
-  /** Twins whose parent is `id` (parent/child relations between twins of this model). */
-  children(id: string): string[] {
-    const out: string[] = [];
-    for (const doc of this.twins.values()) if (doc.parent === id) out.push(doc.id);
-    return out;
-  }
-
-  /** Writes one twin to context; undefined when the store took it synchronously. */
+  /** Writes one twin (undefined: removes it) to context; undefined when the store took it synchronously. */
   private persist(id: string, doc: TwinDocument | undefined): Promise<void> | undefined {
     let key = this.keys.get(id);
-    if (key === undefined) {
-      key = `${this.area}.${contextKey(KEY_PREFIX, id)}`;
-      this.keys.set(id, key);
-    }
-    const write = contextSetNow(this.context, key, doc, this.storeName);
-    if (write) {
-      this.pending = this.pending.then(
-        () => write,
-        () => write,
-      );
-    }
-    return write;
+    if (key === undefined) this.keys.set(id, (key = twinKey(this.area, id)));
+    return this.write(key, doc);
   }
 
   /** Writes (or with undefined, clears) a deleted twin's last version. */
   private persistDeleted(id: string, version: number | undefined): Promise<void> | undefined {
-    const key = `${this.area}.${contextKey(DELETED_PREFIX, id)}`;
-    const write = contextSetNow(this.context, key, version, this.storeName);
-    if (write) {
+    return this.write(deletedKey(this.area, id), version);
+  }
+
+  /** One context write, chained so `close` can wait for every write to reach the store. */
+  private write(key: string, value: unknown): Promise<void> | undefined {
+    const written = contextSetNow(this.context, key, value, this.storeName);
+    if (written)
       this.pending = this.pending.then(
-        () => write,
-        () => write,
+        () => written,
+        () => written,
       );
-    }
-    return write;
+    return written;
   }
 
   /** Marks stale twins and emits their events; runs on the clock and can be called directly. */
