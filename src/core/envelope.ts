@@ -17,6 +17,10 @@ export interface Sample {
   serverTimestamp?: number;
   /** OPC UA status name such as "BadCommunicationError", when the producer knows it. */
   statusCode?: string;
+  /** On twin-state outputs: no fresh value within the property's staleness. */
+  stale?: boolean;
+  /** On twin-state outputs: when twin-state received the value (epoch ms). */
+  receivedTimestamp?: number;
 }
 
 /** `msg.payload` of the envelope: property name -> plain value or a Sample. */
@@ -55,4 +59,20 @@ export { isPlainObject };
 /** Keys that mean a Sample rather than a nested object value. A Sample must carry `value`. */
 export function isSample(x: unknown): x is Sample {
   return isPlainObject(x) && Object.prototype.hasOwnProperty.call(x, 'value');
+}
+
+/**
+ * An envelope entry as a Sample: a Sample as it is, a plain value as `{ value }`.
+ * @example toSample(3) // => { value: 3 }
+ */
+export function toSample(entry: unknown): Sample {
+  return isSample(entry) ? entry : { value: entry };
+}
+
+/**
+ * Whether a sample may feed a computation (a detector, a forecast, a shadow model): not bad quality, not stale.
+ * @example isUsable({ value: 1, quality: 'uncertain' }) // => true
+ */
+export function isUsable(sample: Sample): boolean {
+  return sample.quality !== 'bad' && sample.stale !== true;
 }

@@ -1,4 +1,4 @@
-import { isSample } from '../envelope';
+import { isSample, isUsable } from '../envelope';
 import { TwinFlowError } from '../errors';
 import { alarmInit, alarmUpdate, type AlarmEvent, type AlarmParams, type AlarmState } from './alarm';
 import type { DetectorResult, LearningPhase } from './detector';
@@ -223,8 +223,7 @@ export function readSignals(
       });
     }
     const timestamp = typeof sample?.sourceTimestamp === 'number' ? sample.sourceTimestamp : now;
-    const skip =
-      sample !== undefined && (sample.quality === 'bad' || (sample as { stale?: unknown }).stale === true);
+    const skip = sample !== undefined && !isUsable(sample);
     inputs[name] = {
       value: skip ? NaN : checkSample(name, value, timestamp, limits.magnitude),
       timestamp,

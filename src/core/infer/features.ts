@@ -1,4 +1,4 @@
-import { isPlainObject, isSample } from '../envelope';
+import { isPlainObject, isSample, isUsable } from '../envelope';
 import { TwinFlowError } from '../errors';
 
 /**
@@ -38,7 +38,7 @@ export function readFeatureRow(item: Record<string, unknown>, config: FeatureCon
   config.features.forEach((name, i) => {
     const raw = config.source === 'payload' ? pathValue(item.payload, name) : pathValue(item, name);
     const sample = isSample(raw) ? raw : undefined;
-    if (sample && (sample.quality === 'bad' || (sample as { stale?: unknown }).stale === true)) {
+    if (sample && !isUsable(sample)) {
       ignored = true;
       return;
     }

@@ -1,4 +1,4 @@
-import { isPlainObject, isSample } from '../envelope';
+import { isPlainObject, isSample, isUsable } from '../envelope';
 import { TwinFlowError } from '../errors';
 import { currentOutputs, withInputs, type Simulation, type StepResult } from './kernel';
 import { variablesOf, type SimModel, type Values } from './model';
@@ -27,7 +27,7 @@ export function measurements(payload: unknown): { values: Values; timestamp?: nu
   for (const [name, entry] of Object.entries(payload)) {
     const sample = isSample(entry) ? entry : undefined;
     const value = sample ? sample.value : entry;
-    if (sample && (sample.quality === 'bad' || (sample as { stale?: unknown }).stale === true)) continue;
+    if (sample && !isUsable(sample)) continue;
     if (typeof value !== 'number' || !Number.isFinite(value)) continue;
     values[name] = value;
     if (typeof sample?.sourceTimestamp === 'number')

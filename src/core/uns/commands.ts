@@ -1,4 +1,4 @@
-import { isPlainObject, isSample } from '../envelope';
+import { isPlainObject, toSample } from '../envelope';
 import { isTwinFlowError } from '../errors';
 import { propertyOf, validateEntry, type Hierarchy, type TwinModel } from '../twin';
 import { awsRejected, parseAwsDelta } from './aws';
@@ -53,7 +53,7 @@ export function decideCommand(
         continue;
       }
       const entry = isPlainObject(raw) && 'value' in raw ? raw : { value: raw };
-      accepted[property] = validateEntry(def, isSample(entry) ? entry : { value: entry }).value;
+      accepted[property] = validateEntry(def, toSample(entry)).value;
     } catch (err) {
       const unknown = isTwinFlowError(err) && err.key === 'unknownProperty';
       refused.push({

@@ -1,4 +1,4 @@
-import { isPlainObject, isSample, type TwinChange } from '../envelope';
+import { isPlainObject, toSample, type TwinChange } from '../envelope';
 import { TwinFlowError } from '../errors';
 import type { Hierarchy, TwinModel } from '../twin/model';
 import { awsReported, awsUpdateTopic } from './aws';
@@ -61,7 +61,7 @@ export function planPublish(
   const properties = model?.properties;
   const sampleOf = (name: string) => {
     const entry = payload[name];
-    const sample = isSample(entry) ? entry : { value: entry };
+    const sample = toSample(entry);
     const timestamp = typeof sample.sourceTimestamp === 'number' ? sample.sourceTimestamp : now;
     return { sample, timestamp };
   };
