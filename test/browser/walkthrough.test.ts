@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { ARTIFACTS, launchChromium } from '../helpers/browser';
@@ -25,6 +26,14 @@ type TwinEvent = { event: string; twin: string; property?: string; time: number 
  * its configured staleness, and stays so (no flapping) while the PLC is off; the dashboard shows both. Enable it and
  * deploy: every property is fresh and good within 2 s.
  */
+/** Whether something on loopback accepts a TCP connection on `port` (closed again at once). */
+const accepts = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
+
 describe('browser: the README walkthrough, the PLC off and on again', function () {
   this.timeout(180_000);
   let runtime: RuntimeProcess;
@@ -124,9 +133,11 @@ describe('browser: the README walkthrough, the PLC off and on again', function (
       return at;
     };
     const longest = Math.max(...expected.map((e) => e.after));
+    // A twin's own staleness counts from its last report, which is the bad one sent when the outage was noticed
+    // (up to a few seconds after the PLC went off when the connection times out rather than being refused).
     await until(
       'every property with a staleness stale',
-      longest + 3000,
+      longest + 6000,
       async () => {
         await more();
         const at = staleAt();
@@ -171,8 +182,9 @@ describe('browser: the README walkthrough, the PLC off and on again', function (
     const deployAt = Date.now();
     const result = await runtime.deployDemo(SPEED, { ...options, deploymentType: 'nodes' });
     assert.equal(result.deployError, undefined);
-    // The PLC is on once the deploy that enables it has finished: the 2 s count from then (until's deadline), and
-    // values published since the deploy began count.
+    // The PLC is on once its OPC UA server accepts connections (node-opcua starts it after the deploy returns): the
+    // 2 s count from then, as for a PLC that comes back (until's deadline); values published since the deploy count.
+    await until('the PLC accepts connections', 10_000, () => accepts(options.opcuaPort));
     await until('every property good and fresh', WITHIN_MS, async () => {
       await more();
       const now = latest(deployAt);
