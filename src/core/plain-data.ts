@@ -89,7 +89,7 @@ export function isPlainObject(x: unknown): x is Record<string, unknown> {
   try {
     if (Array.isArray(x)) return false;
     const proto = Object.getPrototypeOf(x) as object | null;
-    if (proto === null || proto === Object.prototype) return true;
+    if (proto === null) return true;
     if (Object.getPrototypeOf(proto) !== null) return false;
     const ctor = Object.getOwnPropertyDescriptor(proto, 'constructor')?.value as unknown;
     return typeof ctor === 'function' && ctor.name === 'Object';
