@@ -2,6 +2,7 @@ import { ewVarianceAdd, type EwVariance } from '../stats/ew-variance';
 import { WARMING_UP, type Detector } from './detector';
 import {
   DETECTION,
+  RARE_DETECTION,
   patternMemoryInit,
   patternMemoryUpdate,
   type PatternMemoryParams,
@@ -17,6 +18,12 @@ import {
  * never did, a daily profile that changed) is a new shape at a coarser scale even when every single step looks
  * familiar. The score is the highest of the scales' scores; a coarse scale scores when its block completes. A
  * detection (score >= 0.99) at any scale starts the quiet period at all of them.
+ *
+ * Above 0.99 the score says how rare such a detection is in this signal, at its scale: 1 - 0.01 p^(1/3) for a tail
+ * probability p per sample under the signal's own learned distribution of new shapes (pattern-memory.ts, item 5). The
+ * node's default alarm threshold, 0.9999, is p = 1e-6: on stationary noise, which sooner or later makes a shape the
+ * memory has not seen, about one false alarm per million samples. 0.99 (every detection, the NAB operating point)
+ * raises about one per 3,000 samples of Gaussian noise.
  *
  * Expected value and band (for plotting) come from an exponentially weighted level and spread (`alpha`).
  */
@@ -50,8 +57,8 @@ export interface AutoState extends EwVariance {
 
 export const auto: Detector<AutoParams, AutoState> = {
   name: 'auto',
-  // One event is one report (the quiet period), so k of n would never be met: one detection raises.
-  alarm: { threshold: DETECTION, raiseK: 1, raiseN: 1 },
+  // One event is one report (the quiet period), so k of n would never be met: one rare detection raises.
+  alarm: { threshold: RARE_DETECTION, raiseK: 1, raiseN: 1 },
   defaults: {
     scales: [1, 8, 64],
     window: 3,

@@ -15,7 +15,17 @@
  *    so an anomaly that goes on making new shapes does not report itself again and again. Except a value far
  *    outside the range covered so far (`beyond`): it scores 1 whatever the rate and the quiet period.
  * 4. Calibration: the score is mapped (monotonically, so nothing is reordered) so that the level at which the NAB
- *    corpus is scored best sits at 0.99, the twin-anomaly node's default alarm threshold. See `calibrate`.
+ *    corpus is scored best sits at 0.99 (DETECTION), the level at which a novelty counts as a detection. See
+ *    `calibrate`.
+ * 5. How rare a detection is in this signal: above DETECTION the score is a tail probability p under the signal's own
+ *    learned null distribution of novelties, 1 - 0.01 p^(1/3) (0.99 at p = 1, 0.999 at 1e-3, 0.9999 at 1e-6, the
+ *    node's default alarm threshold). The null is learned from the signal's own novel shapes, a peaks-over-threshold
+ *    model with the vigilance as the threshold: a learned shape is new with probability `rate` (the exponentially
+ *    weighted share of new shapes, bias-corrected), and its distance beyond the vigilance is exponential with the
+ *    mean of the distances beyond it so far (`excess`). So p = rate exp(-excess of this shape / mean excess). Why: a
+ *    memory of shapes finds something new in any noise sooner or later (a value more extreme than all before it comes
+ *    about once in n samples), so "new" alone cannot bound the false alarm rate; how far out, against how far out
+ *    this signal's new shapes usually are, can. The score's order below 0.99 is unchanged.
  *
  * Why shapes and not a deviation from a mean: a spike of a kind the signal makes every day (a daily batch, a shift
  * change) is a known shape and not an anomaly; a small value in a shape never seen before is.
@@ -56,6 +66,10 @@ export interface PatternMemoryState {
   rate: number;
   /** Samples since the last strong novelty. */
   calm: number;
+  /** New shapes learned so far, counted up to EXCESS_MEMORY (the weight of the mean excess). Absent in older states. */
+  novel?: number;
+  /** Mean distance of a new shape beyond the vigilance, in vigilances: the scale of the tail model. */
+  excess?: number;
 }
 
 export function patternMemoryInit(): PatternMemoryState {
@@ -74,8 +88,19 @@ export function patternMemoryInit(): PatternMemoryState {
 
 /** Raw novelty at or above which a sample starts the `quiet` period (1.5 vigilances away). */
 const STRONG = 0.75;
-/** The calibrated score that counts as a detection: the twin-anomaly node's default alarm threshold. */
+/** The calibrated score that counts as a detection (and starts auto's quiet period at every scale). */
 export const DETECTION = 0.99;
+/**
+ * The score at which the tail probability of a detection is 1e-6 per sample: the twin-anomaly node's default alarm
+ * threshold for auto (see `tailScore`).
+ */
+export const RARE_DETECTION = 0.9999;
+/** Farthest distance searched, in vigilances: beyond it a tail probability is negligible at any learned scale. */
+const TAIL_REACH = 10;
+/** The mean excess is a running mean over the first new shapes, then exponentially weighted with this weight's inverse. */
+const EXCESS_MEMORY = 100;
+/** Mean excess before any new shape was seen, in vigilances (counted as one observation). */
+const EXCESS_PRIOR = 1;
 /** The raw score at which NAB is scored best; mapped to DETECTION. */
 const DETECTION_RAW = 0.74;
 const CALIBRATION_POWER = Math.log((1 - DETECTION) / 0.5) / Math.log((1 - DETECTION_RAW) / 0.5);
@@ -87,6 +112,31 @@ const CALIBRATION_POWER = Math.log((1 - DETECTION) / 0.5) / Math.log((1 - DETECT
 export function calibrate(raw: number): number {
   if (raw <= 0.5) return raw;
   return 1 - 0.5 * Math.pow(Math.max(0, 1 - raw) / 0.5, CALIBRATION_POWER);
+}
+
+/**
+ * The score of a detection from its tail probability p: 1 - (1 - DETECTION) p^(1/3), so DETECTION at p = 1 and one
+ * more 9 for every factor of 1000 (0.9999 at p = 1e-6). Monotone: a rarer detection scores higher.
+ */
+export function tailScore(p: number): number {
+  return 1 - (1 - DETECTION) * Math.cbrt(Math.min(1, Math.max(0, p)));
+}
+
+/**
+ * Probability, under the signal's learned null, that a learned shape is new and at least `excess` vigilances beyond
+ * the vigilance: the rate of new shapes (bias-corrected: the weighted average starts at 0) times an exponential tail.
+ */
+function tailProbability(state: PatternMemoryState, excess: number, p: PatternMemoryParams): number {
+  const scored = state.n - p.window + 1;
+  const rate = scored > 0 ? Math.min(1, state.rate / (1 - Math.pow(1 - p.noveltyRate, scored))) : 1;
+  return rate * Math.exp(-excess / (state.excess ?? EXCESS_PRIOR));
+}
+
+function learnExcess(state: PatternMemoryState, excess: number): void {
+  const count = Math.min((state.novel ?? 0) + 1, EXCESS_MEMORY);
+  const mean = state.excess ?? EXCESS_PRIOR;
+  state.novel = count;
+  state.excess = mean + (excess - mean) / (count + 1);
 }
 
 /** First index in the sorted key column (`centers[j * m + m - 1]`) whose key is >= x. */
@@ -168,7 +218,8 @@ function learnPattern(state: PatternMemoryState, m: number, limit: number): void
 }
 
 /**
- * Scores x (calibrated novelty in [0, 1], 0 within `quiet` samples of a strong novelty) and, when `learn`, learns
+ * Scores x (calibrated novelty in [0, 1], a detection's tail score from DETECTION up, 0 within `quiet` samples of a
+ * strong novelty) and, when `learn`, learns
  * it. Mutates the state, which the caller owns. `beyond` overrides `p.beyond` (auto uses another at coarse scales).
  */
 export function patternMemoryUpdate(
@@ -191,13 +242,18 @@ export function patternMemoryUpdate(
   state.recent.push(x);
   if (state.recent.length > m) state.recent.shift();
   let raw = 0;
+  let tail = 1;
   if (state.recent.length === m) {
     const range = state.max - state.min || 1;
     const vigilance = p.vigilance * range;
-    const { index, d } = nearest(state, m, 2 * vigilance);
+    const { index, d } = nearest(state, m, TAIL_REACH * vigilance);
     const novel = index < 0 || d > vigilance;
     raw = novel ? 0.5 + 0.5 * Math.min(1, (d - vigilance) / vigilance) : (0.5 * d) / vigilance;
+    const excess = d / vigilance - 1;
+    if (novel) tail = tailProbability(state, excess, p);
     if (learn) {
+      // The first shape has nothing to be measured against: it says nothing about how far new shapes lie.
+      if (novel && state.uses.length > 0) learnExcess(state, excess);
       if (novel) learnPattern(state, m, p.patterns);
       else {
         state.uses[index] += 1;
@@ -210,5 +266,7 @@ export function patternMemoryUpdate(
   state.calm = raw >= STRONG ? 0 : Math.min(state.calm + 1, Number.MAX_SAFE_INTEGER);
   // A value well outside everything seen is a novelty however often the signal makes new shapes.
   if (beyond >= beyondLimit) return 1;
-  return quiet ? calibrate(raw * discount) : 0;
+  if (!quiet) return 0;
+  const score = calibrate(raw * discount);
+  return score < DETECTION ? score : tailScore(tail);
 }

@@ -4,6 +4,8 @@ import { alarmDefaultsFor } from '../../../src/core/anomaly/registry';
 import {
   calibrate,
   DETECTION,
+  RARE_DETECTION,
+  tailScore,
   patternMemoryInit,
   patternMemoryUpdate,
   type PatternMemoryParams,
@@ -106,10 +108,39 @@ describe('pattern memory (the auto detector at one time scale)', () => {
       Math.abs(calibrate(0.74) - DETECTION) < 1e-12,
       'the tuned raw level lands on the detection level',
     );
+  });
+
+  it('above the detection level the score is the tail probability of the novelty: 0.99 at 1, 0.9999 at 1e-6', () => {
+    assert.equal(tailScore(1), DETECTION);
+    assert.ok(Math.abs(tailScore(1e-3) - 0.999) < 1e-12);
+    assert.ok(Math.abs(tailScore(1e-6) - RARE_DETECTION) < 1e-12);
+    assert.equal(tailScore(0), 1);
     assert.equal(
       alarmDefaultsFor('auto').threshold,
-      DETECTION,
-      'which is where the alarm of a new auto node fires',
+      RARE_DETECTION,
+      'where the alarm of a new auto node fires',
     );
+  });
+
+  it('a new shape in a signal whose new shapes are rare and near is rare; in noise it is not', () => {
+    // A regular cycle: after its first few shapes it makes no new one, so (once the weighted rate of new shapes has
+    // decayed) a new shape is far in its own tail.
+    const regular = patternMemoryInit();
+    feed(
+      regular,
+      Array.from({ length: 20_000 }, (_, i) => [0, 5, 10, 5][i % 4]),
+    );
+    const [, , odd] = feed(regular, [0, 5, 2.5]);
+    assert.ok(odd >= RARE_DETECTION, `rare in a regular signal: ${odd}`);
+    // Uniform noise: the memory keeps meeting new shapes, so its detections are common ones.
+    const noisy = patternMemoryInit();
+    const next = uniform(7);
+    const scores = feed(
+      noisy,
+      Array.from({ length: 50_000 }, () => next()),
+    ).slice(1000);
+    const detections = scores.filter((s) => s >= DETECTION).length;
+    assert.ok(detections > 0, 'noise does make new shapes');
+    assert.equal(scores.filter((s) => s >= RARE_DETECTION).length, 0, 'none of them rare');
   });
 });
