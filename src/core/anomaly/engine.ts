@@ -12,9 +12,15 @@ import { checkSample } from './sample';
  * according to the learning mode.
  *
  * Learning modes:
- * - `online`: learning goes on. A signal in alarm stops teaching its detector (an anomaly must not become normal at
- *   once), but once the alarm has lasted `adaptAfter` (samples or time) the signal relearns from the new level: a
- *   sustained new regime becomes the new normal, and the alarm, raised once, clears `clearM` normal samples later.
+ * - `online`: learning goes on, down-weighted while a signal is in alarm, so an anomaly does not become normal at
+ *   once but a sustained new regime does. While an alarm is pending (an anomalous score among the last raiseN) the
+ *   signal does not learn; once raised, its detector learns one sample in every 1/w, where the weight w grows from 0
+ *   at the raise to 1 when the alarm has lasted `adaptAfter` (samples or time): a short excursion teaches it almost
+ *   nothing (the first 10 % of the horizon: 0.5 % of it, as samples learned), a new level held for the horizon
+ *   about half of the horizon's samples. The detector absorbs the new level gradually and the alarm, raised once,
+ *   clears `clearM` normal samples after the scores are normal again. If it still stands at `adaptAfter` (a
+ *   detector that judges against a fixed reference, cusum, cannot absorb a step), the signal relearns from the new
+ *   level.
  * - `train-then-monitor`: learn on the first N samples, a duration, or until a `train-end` command; then freeze.
  *   The alarm stays raised while the process is away from its baseline, until a `rebaseline` command.
  *
@@ -81,6 +87,11 @@ export interface UnitState {
   inAlarm: number;
   /** Relearning after a long alarm (online): learns although the alarm is still raised. */
   adapting: boolean;
+  /**
+   * Online, in alarm: samples' worth of down-weighted learning accumulated (each alarmed sample adds its weight; a
+   * sample is learned when a whole one has accrued). Absent in states saved before it existed.
+   */
+  credit?: number;
   /** Multivariate: each signal's alarm. */
   signals?: Record<string, AlarmState>;
 }
@@ -264,6 +275,7 @@ function relearn(unit: UnitState, engine: Engine, now: number, dimensions: numbe
   unit.learned = 0;
   unit.started = now;
   unit.inAlarm = 0;
+  unit.credit = 0;
 }
 
 function endTraining(unit: UnitState, engine: Engine): void {
@@ -273,14 +285,26 @@ function endTraining(unit: UnitState, engine: Engine): void {
 }
 
 /**
- * Whether this unit learns this sample, given its phase and alarm. Online, a signal whose alarm is raised, or about
- * to be (an anomalous score among the last raiseN), does not teach its detector: a shift must not be learned away
- * before the alarm can count it.
+ * Whether this unit learns this sample, given its phase and alarm. Online, a signal whose alarm is about to be raised
+ * (an anomalous score among the last raiseN) does not teach its detector: a shift must not be learned away before
+ * the alarm can count it. Once raised, it learns down-weighted: a sample whenever a whole sample's weight has accrued
+ * (see `afterSample`).
  */
 function learns(unit: UnitState, engine: Engine, requested: boolean): boolean {
   if (!requested || unit.phase === 'monitoring') return false;
   if (unit.phase === 'training' || unit.adapting || engine.config.learnInAlarm) return true;
-  return !unit.alarm.active && !unit.alarm.recent.includes(1);
+  if (unit.alarm.active) return (unit.credit ?? 0) >= 1;
+  return !unit.alarm.recent.includes(1);
+}
+
+/**
+ * The weight of one more sample in alarm: the share of the `adaptAfter` horizon the alarm has lasted (samples or
+ * time, whichever is further along), so learning ramps up from nothing at the raise to full weight at the horizon.
+ * 0 when the horizon is not used (never adapt).
+ */
+function alarmWeight(h: Horizon, samples: number, elapsed: number): number {
+  const share = Math.max(h.samples > 0 ? samples / h.samples : 0, h.ms > 0 ? elapsed / h.ms : 0);
+  return Math.min(1, share);
 }
 
 /** Feeds a unit's alarm: a score while judging, a normal one while warming up online, nothing while training. */
@@ -295,7 +319,10 @@ function judgeAlarm(
   return alarmUpdate(unit.alarm, warmingUp ? 0 : score, now, p).event;
 }
 
-/** After a unit scored a sample: training progress, and in online mode the relearning after a long alarm. */
+/**
+ * After a unit scored a sample: training progress; in online mode the weight that down-weighted learning accrues
+ * while in alarm, and the relearning if the alarm still stands at `adaptAfter`.
+ */
 function afterSample(
   unit: UnitState,
   engine: Engine,
@@ -312,10 +339,15 @@ function afterSample(
   if (!unit.alarm.active) {
     unit.inAlarm = 0;
     unit.adapting = false;
+    unit.credit = 0;
     return;
   }
+  const elapsed = now - (unit.alarm.since ?? now);
+  let credit = unit.credit ?? 0;
+  if (learned && credit >= 1) credit -= 1; // this sample was learned down-weighted: its accrued weight is spent
   unit.inAlarm += 1;
-  if (!unit.adapting && reached(config.adaptAfter, unit.inAlarm, now - (unit.alarm.since ?? now))) {
+  unit.credit = credit + alarmWeight(config.adaptAfter, unit.inAlarm, elapsed);
+  if (!unit.adapting && reached(config.adaptAfter, unit.inAlarm, elapsed)) {
     relearn(unit, engine, now, dimensions);
     unit.adapting = true;
   }

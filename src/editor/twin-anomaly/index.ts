@@ -86,14 +86,14 @@ RED.nodes.registerType('twin-anomaly', {
       $('#twin-anomaly-train-row').toggle(training);
       $('#twin-anomaly-adapt-row').toggle(!training);
     };
-    // Choosing another detector proposes the alarm settings that suit it (k of n for the statistical detectors, one
-    // detection for auto), unless the user changed them from the previous detector's.
+    // Choosing another detector proposes the alarm settings that suit it (3 of 5 at 0.999 for the statistical
+    // detectors, one detection at 0.9999 for auto), unless the user changed them from the previous detector's.
     let previous = String(select.val());
     select.on('change', () => {
       const next = String(select.val());
       const before = alarmDefaultsFor(previous);
       const after = alarmDefaultsFor(next);
-      for (const key of ['raiseK', 'raiseN'] as const) {
+      for (const key of ['threshold', 'raiseK', 'raiseN'] as const) {
         const input = $(`#node-input-${key}`);
         if (String(input.val()) === String(before[key])) input.val(String(after[key]));
       }

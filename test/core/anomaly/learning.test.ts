@@ -88,6 +88,11 @@ describe('twin-anomaly engine: learning modes, per-signal alarms, robust state',
         const clear = events.find((e) => e.event === 'clear');
         assert.ok(clear, 'the alarm clears');
         assert.ok(clear.i <= raise.i + adaptAfter.samples + alarm.clearM, `cleared at ${clear.i}`);
+        if (detector !== 'cusum') {
+          // Absorbed by the down-weighted learning, before the horizon's relearning (cusum judges against a fixed
+          // reference and needs the relearning).
+          assert.ok(clear.i < raise.i + adaptAfter.samples, `cleared at ${clear.i}, before the horizon`);
+        }
         assert.deepEqual(
           events.map((e) => e.event),
           ['raise', 'clear'],
@@ -118,6 +123,38 @@ describe('twin-anomaly engine: learning modes, per-signal alarms, robust state',
         );
       });
     }
+  });
+
+  it('auto, online: a +5 sigma step raises within 10 samples, once, and clears', () => {
+    const engine = engineFor({ detector: 'auto' });
+    const state = engineInit(engine);
+    const noise = gaussian(11);
+    const events = feed(state, engine, 0, 11_000, (i) => ({ a: noise() + (i >= 1000 ? 5 : 0) }));
+    assert.deepEqual(
+      events.map((e) => e.event),
+      ['raise', 'clear'],
+    );
+    assert.ok(events[0].i >= 1000 && events[0].i < 1010, `raised at ${events[0].i}`);
+  });
+
+  it('online, in alarm: a short excursion teaches the detector almost nothing, a long one is learned', () => {
+    const engine = engineFor({ detector: 'zscore' });
+    const state = engineInit(engine);
+    const noise = gaussian(13);
+    const alarms: boolean[] = [];
+    feed(state, engine, 0, 1000, () => ({ a: noise() }));
+    const before = state.units.a.learned;
+    // 40 samples at +5 sigma: the weight ramps up to 40/1000, so about 40 * 41 / 2 / 1000 = 0.8 samples' worth.
+    feed(state, engine, 1000, 1040, () => ({ a: 5 + noise() }), alarms);
+    assert.ok(alarms[1039], 'in alarm during the excursion');
+    assert.ok(state.units.a.learned - before <= 1, `learned ${state.units.a.learned - before} of 40`);
+    const events = feed(state, engine, 1040, 1100, () => ({ a: noise() }));
+    assert.deepEqual(
+      events.map((e) => e.event),
+      ['clear'],
+    );
+    const { result } = engineUpdate(state, inputsOf({ a: 4.5 }, T0 + 1100_000), engine, T0 + 1100_000, true);
+    assert.ok(result.signals.a.score > 0.999, 'the excursion did not widen the normal band');
   });
 
   it('a two-signal key where one steps: the other keeps learning and its scores stay calibrated', () => {
