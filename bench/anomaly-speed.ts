@@ -1,5 +1,6 @@
 // Core speed of every detector (points per second on one core), the cost per sample of the PCA T² + Q detector on
-// 8 signals (through the engine the node runs), and the memory per key. Not a test. `npm run bench:anomaly`
+// 8 signals (through the engine the node runs), the memory per key, and the alarms each default detector raises on
+// 100,000 samples of seeded Gaussian noise (seeds 42, 7, 1234; the same check is a test). Not a test. `npm run bench:anomaly`
 // (add `-- --save` to update bench/results/anomaly-speed.json; otherwise bench/results/anomaly-speed.tmp/).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,7 +12,7 @@ import {
   type SignalInput,
   type TwinAnomalyState,
 } from '../src/core/anomaly/engine';
-import { DETECTORS, UNIVARIATE_NAMES } from '../src/core/anomaly/registry';
+import { DETECTOR_NAMES, DETECTORS, UNIVARIATE_NAMES } from '../src/core/anomaly/registry';
 import { parse } from '../src/core/nodes/twin-anomaly';
 
 const N = 2_000_000;
@@ -106,6 +107,40 @@ for (const [label, settings, sample] of [
   keys.clear();
 }
 
+// False alarms on noise: seeded Gaussian noise (mulberry32 + Box-Muller, as in test/core/anomaly/learning.test.ts),
+// one sample a second, through the engine with each detector's default settings (hotelling: 3 signals).
+function gaussian(seedValue: number): () => number {
+  let s = seedValue >>> 0;
+  const uniform = () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
+}
+const NOISE_SEEDS = [42, 7, 1234];
+const noiseAlarms: Record<string, number[]> = {};
+for (const detector of DETECTOR_NAMES) {
+  const names = detector === 'hotelling' ? ['a', 'b', 'c'] : ['a'];
+  const engine = engineFor({ detector, signals: detector === 'hotelling' ? names.join(',') : '' });
+  noiseAlarms[detector] = NOISE_SEEDS.map((noiseSeed) => {
+    const noise = gaussian(noiseSeed);
+    const state = engineInit(engine);
+    let raises = 0;
+    for (let i = 0; i < 100_000; i++) {
+      const inputs = Object.create(null) as Record<string, SignalInput>;
+      for (const name of names) inputs[name] = { value: noise(), timestamp: i * 1000, skip: false };
+      if (engineUpdate(state, inputs, engine, i * 1000, true).result.event === 'raise') raises++;
+    }
+    return raises;
+  });
+  console.log(
+    `  alarms on 100,000 samples of Gaussian noise, ${detector.padEnd(9)} ${noiseAlarms[detector].join(' / ')} (seeds ${NOISE_SEEDS.join(' / ')})`,
+  );
+}
+
 const save = process.argv.includes('--save');
 const dir = join(__dirname, '..', '..', 'bench', 'results', ...(save ? [] : ['anomaly-speed.tmp']));
 mkdirSync(dir, { recursive: true });
@@ -118,6 +153,7 @@ writeFileSync(
       pointsPerSecond: results,
       microsecondsPerSample: perSample,
       memory,
+      noiseAlarms: { seeds: NOISE_SEEDS, samples: 100_000, raises: noiseAlarms },
     },
     null,
     2,

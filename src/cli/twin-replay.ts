@@ -32,12 +32,15 @@ Options:
       --exclude A,B        columns not to watch
       --detector NAME      ${DETECTOR_NAMES.join(', ')} (default ${DEFAULTS.detector})
       --params JSON        detector parameter overrides, e.g. '{"window":200}'
-      --mode MODE          online (default: learns all along; a signal alarmed for --adapt-after rows relearns)
+      --mode MODE          online (default: learns all along, down-weighted while in alarm, so a lasting new
+                           level becomes normal within --adapt-after rows)
                            or train-then-monitor (learns on the first rows, then watches with the model frozen)
       --train N            train-then-monitor: train on the first N rows (default ${DEFAULTS.train})
       --train-until TIME   train-then-monitor: train on the rows before this timestamp
-      --adapt-after N      online: rows an alarm lasts before its signal relearns (default ${DEFAULTS.adaptAfter})
-      --threshold X        alarm threshold on the score, 0 to 1 (default ${DEFAULTS.threshold})
+      --adapt-after N      online: rows over which a signal in alarm ramps up to learning at full weight; still
+                           in alarm then, it relearns (default ${DEFAULTS.adaptAfter})
+      --threshold X        alarm threshold on the score, 0 to 1 (default: the detector's,
+                           ${alarmDefaultsFor('zscore').threshold}; ${alarmDefaultsFor('auto').threshold} for auto, a tail probability of 1e-6)
       --raise K/N          raise when K of the last N scores reach it, 1 <= K <= N (default: the detector's,
                            ${alarmDefaultsFor('zscore').raiseK}/${alarmDefaultsFor('zscore').raiseN}; ${alarmDefaultsFor('auto').raiseK}/${alarmDefaultsFor('auto').raiseN} for auto, which reports each event once)
       --clear M            clear after M normal scores (default ${DEFAULTS.clearM})

@@ -346,7 +346,9 @@ function afterSample(
   let credit = unit.credit ?? 0;
   if (learned && credit >= 1) credit -= 1; // this sample was learned down-weighted: its accrued weight is spent
   unit.inAlarm += 1;
-  unit.credit = credit + alarmWeight(config.adaptAfter, unit.inAlarm, elapsed);
+  // Weight not spent because learning was paused (msg.learn false, machine stopped) is not banked beyond one sample,
+  // so the pause is not made up for by a burst of learning afterwards.
+  unit.credit = Math.min(credit, 1) + alarmWeight(config.adaptAfter, unit.inAlarm, elapsed);
   if (!unit.adapting && reached(config.adaptAfter, unit.inAlarm, elapsed)) {
     relearn(unit, engine, now, dimensions);
     unit.adapting = true;
