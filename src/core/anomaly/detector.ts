@@ -20,7 +20,8 @@ import type { AlarmParams } from './alarm';
 export interface DetectorResult {
   /**
    * In [0, 1]: for the statistical detectors, 1 minus the tail probability of the observation under the learned
-   * normal behaviour; for auto, a novelty calibrated so that 0.99 is its tuned detection level; for hotelling, 0.99
+   * normal behaviour; for auto, a novelty calibrated so that 0.99 is its tuned detection level, and above 0.99
+   * 1 - 0.01 p^(1/3) for the tail probability p of the detection under the signal's learned null; for hotelling, 0.99
    * at the control limit.
    */
   score: number;

@@ -137,6 +137,21 @@ describe('twin-anomaly engine: learning modes, per-signal alarms, robust state',
     assert.ok(events[0].i >= 1000 && events[0].i < 1010, `raised at ${events[0].i}`);
   });
 
+  it('online with a horizon in time: a step is absorbed within adaptAfter minutes plus the clear count', () => {
+    const engine = engineFor({ detector: 'ewma', adaptAfter: '10', adaptUnit: 'minutes' });
+    const state = engineInit(engine);
+    const noise = gaussian(17);
+    // One sample a second: 600 samples in 10 minutes.
+    const events = feed(state, engine, 0, 3000, (i) => ({ a: noise() + (i >= 1000 ? 5 : 0) }));
+    assert.deepEqual(
+      events.map((e) => e.event),
+      ['raise', 'clear'],
+    );
+    assert.ok(events[1].i < events[0].i + 600, `cleared at ${events[1].i}, before the horizon's relearning`);
+    const restored = engineRestore(JSON.parse(JSON.stringify(state)), engine);
+    assert.ok(restored, 'the learning weight survives a JSON round trip');
+  });
+
   it('online, in alarm: a short excursion teaches the detector almost nothing, a long one is learned', () => {
     const engine = engineFor({ detector: 'zscore' });
     const state = engineInit(engine);
