@@ -177,7 +177,7 @@ describe('browser: the Node-RED editor in headless Chromium', function () {
     assert.equal(saved.valid, true, `invalid: ${String(saved.errors)}`);
   });
 
-  it('twin-anomaly: a new node with auto raises on one detection; choosing z-score proposes 3 of 5, unless changed', async () => {
+  it('twin-anomaly: a new node with auto raises on one rare detection; choosing z-score proposes 3 of 5 at 0.999, unless changed', async () => {
     await addAndEdit('twin-anomaly', 'test-anomaly-alarm', 760);
     const tray = page.locator('.red-ui-tray').last();
     await page.locator('#node-dialog-ok').waitFor({ state: 'visible' });
@@ -188,8 +188,11 @@ describe('browser: the Node-RED editor in headless Chromium', function () {
       ['1', '1'],
       'auto reports each event once',
     );
+    const threshold = tray.locator('#node-input-threshold');
+    assert.equal(await threshold.inputValue(), '0.9999', 'auto: a detection rarer than 1 in a million');
     await tray.locator('#node-input-detector').selectOption('zscore');
     assert.deepEqual([await k.inputValue(), await n.inputValue()], ['3', '5'], 'z-score: k of n');
+    assert.equal(await threshold.inputValue(), '0.999', 'z-score: its own threshold');
     await k.fill('2');
     await tray.locator('#node-input-detector').selectOption('auto');
     assert.deepEqual([await k.inputValue(), await n.inputValue()], ['2', '1'], "the user's own k is kept");
