@@ -1,4 +1,3 @@
-import { isPlainObject } from '../core/plain-data';
 import type { Node, NodeAPI, NodeMessageInFlow } from 'node-red';
 import {
   checkKey,
@@ -20,7 +19,7 @@ import { clockFor } from './shared/clock';
 import { contextGet, contextKey, contextSetNow } from './shared/context';
 import { toNodeError } from './shared/i18n';
 import { handleInput, type InputMessage, type Send } from './shared/input';
-import { acceptPlain } from './shared/plain-data';
+import { runtimeValidator } from './shared/plain-data';
 import { then, type MaybePromise } from './shared/maybe-promise';
 import { statusFor } from './shared/status';
 
@@ -31,12 +30,10 @@ const COMMANDS = ['rebaseline', 'train-end'] as const;
 
 /**
  * msg.payload by value, whatever realm built it: each signal's entry through the shared validator. The signal names
- * themselves are data (`__proto__` included), so the top level is copied into a null-prototype record here.
+ * themselves are data (`__proto__` included: the copy carries it as an own property, and readSignals reads only own
+ * properties), so no key is forbidden.
  */
-function payloadByValue(payload: unknown): unknown {
-  const plain = acceptPlain(payload, 'msg.payload', { forbiddenKeys: [] });
-  return isPlainObject(plain) ? Object.assign(Object.create(null) as Record<string, unknown>, plain) : plain;
-}
+const payloadByValue = runtimeValidator({ forbiddenKeys: [] }).data;
 
 export = function register(RED: NodeAPI): void {
   function TwinAnomalyNode(this: Node, raw: object): void {
