@@ -21,7 +21,7 @@ import { toNodeError } from './shared/i18n';
 import { handleInput, type InputMessage, type Send } from './shared/input';
 import { runtimeValidator } from './shared/plain-data';
 import { then, type MaybePromise } from './shared/maybe-promise';
-import { statusFor } from './shared/status';
+import { statusFor, type StatusDescription } from './shared/status';
 
 const STATE_PREFIX = 'anomaly_';
 /** Longest time a learned state goes without being marked for the file store's flush (see persist). */
@@ -117,16 +117,19 @@ export = function register(RED: NodeAPI): void {
     const showStatus = (result: AnomalyResult, state: TwinAnomalyState, engine: Engine): void => {
       if (alarmed.size > 0)
         return status.show('red', 'dot', 'alarm', { names: [...alarmed].slice(0, 2).join(', ') });
-      const progress = engineProgress(state, engine);
-      if (progress.phase === 'training') {
-        const done = String(progress.learned);
-        if (progress.total > 0)
-          return status.show('yellow', 'ring', 'training', { done, total: progress.total });
-        return status.show('yellow', 'ring', 'trainingOpen', { done });
-      }
-      if (result.warmingUp) return status.show('yellow', 'ring', 'learning');
-      const key = progress.phase === 'monitoring' ? 'monitoring' : 'score';
-      status.show('green', 'dot', key, { score: result.score.toFixed(3) });
+      // Progress is computed only for the status the throttle shows, not for every message.
+      status.showLazily((): StatusDescription => {
+        const progress = engineProgress(state, engine);
+        if (progress.phase === 'training') {
+          const done = String(progress.learned);
+          if (progress.total > 0)
+            return { fill: 'yellow', shape: 'ring', key: 'training', details: { done, total: progress.total } };
+          return { fill: 'yellow', shape: 'ring', key: 'trainingOpen', details: { done } };
+        }
+        if (result.warmingUp) return { fill: 'yellow', shape: 'ring', key: 'learning' };
+        const key = progress.phase === 'monitoring' ? 'monitoring' : 'score';
+        return { fill: 'green', shape: 'dot', key, details: { score: result.score.toFixed(3) } };
+      });
     };
 
     const eventMessage = (key: string, result: AnomalyResult, now: number): NodeMessageInFlow | null => {
