@@ -110,7 +110,8 @@ export interface PlainDataValidator {
 export function plainDataValidator(limits: Partial<PlainDataLimits> = {}): PlainDataValidator {
   const resolved = resolve(limits);
   return {
-    data: (value, path = 'msg.payload') => (value === undefined ? undefined : walkRoot(value, path, resolved)),
+    data: (value, path = 'msg.payload') =>
+      value === undefined ? undefined : walkRoot(value, path, resolved),
     object: (value, path = 'msg.payload') => objectRoot(value, path, resolved),
   };
 }
@@ -319,7 +320,8 @@ class Walker {
 
   /** Before copying an object or array at this depth: the depth limit, and no cycle through its ancestors. */
   private enter(value: object, depth: number): void {
-    if (depth > this.limits.maxDepth) this.fail('tooDeep', `nests deeper than ${this.limits.maxDepth} levels`);
+    if (depth > this.limits.maxDepth)
+      this.fail('tooDeep', `nests deeper than ${this.limits.maxDepth} levels`);
     const ancestors = this.ancestors;
     for (let i = 0; i < depth; i++) {
       if (ancestors[i] === value) this.fail('circular', 'refers back to itself (a circular reference)');

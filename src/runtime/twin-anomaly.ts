@@ -123,7 +123,12 @@ export = function register(RED: NodeAPI): void {
         if (progress.phase === 'training') {
           const done = String(progress.learned);
           if (progress.total > 0)
-            return { fill: 'yellow', shape: 'ring', key: 'training', details: { done, total: progress.total } };
+            return {
+              fill: 'yellow',
+              shape: 'ring',
+              key: 'training',
+              details: { done, total: progress.total },
+            };
           return { fill: 'yellow', shape: 'ring', key: 'trainingOpen', details: { done } };
         }
         if (result.warmingUp) return { fill: 'yellow', shape: 'ring', key: 'learning' };

@@ -104,7 +104,9 @@ export function onMessage(
   const inputs = isPlainObject(msg.payload);
   if (msg.payload !== undefined && msg.payload !== null && !inputs)
     throw new TwinFlowError('badMeasurement', 'msg.payload must be an object of input values', {});
-  const base = inputs ? withInputs(config.model, session.sim, msg.payload as Record<string, unknown>) : session.sim;
+  const base = inputs
+    ? withInputs(config.model, session.sim, msg.payload as Record<string, unknown>)
+    : session.sim;
   const results = stepWithin(
     config.model,
     base,
