@@ -63,8 +63,8 @@ export = function register(RED: NodeAPI): void {
       key: string,
       state: TwinAnomalyState | undefined,
       force = false,
+      now = clock.now(),
     ): Promise<void> | undefined => {
-      const now = clock.now();
       const last = lastWrite.get(key);
       if (!force && last !== undefined && now - last < REWRITE_MS) return undefined;
       const written = contextSetNow(context, contextKey(STATE_PREFIX, key), state, store);
@@ -169,20 +169,18 @@ export = function register(RED: NodeAPI): void {
       if (!states.has(key) && states.size >= config.maxKeys) {
         throw new TwinFlowError('tooManyKeys', `more than ${config.maxKeys} keys`, { limit: config.maxKeys });
       }
-      const now =
-        typeof msg.timestamp === 'number' && Number.isFinite(msg.timestamp) ? msg.timestamp : clock.now();
+      const wall = clock.now();
+      const now = typeof msg.timestamp === 'number' && Number.isFinite(msg.timestamp) ? msg.timestamp : wall;
       // Read and check everything first: a bad value must leave the learned state untouched.
       const inputs = readSignals(payloadByValue(msg.payload), engine, config.signalName, now);
       const learn = learningWanted(msg.learn, msg.payload, config.runningProperty);
       return then(stateOf(key, engine), (state) => {
         const { result } = engineUpdate(state, inputs, engine, now, learn);
-        const written = persist(key, state);
+        const written = persist(key, state, false, wall);
         if (result.alarm) alarmed.add(key);
         else alarmed.delete(key);
         const { score, warmingUp, alarm, detector, contributors, signals, alarms, phase } = result;
-        Object.assign(msg, {
-          anomaly: { score, warmingUp, alarm, detector, contributors, signals, alarms, phase },
-        });
+        msg.anomaly = { score, warmingUp, alarm, detector, contributors, signals, alarms, phase };
         send([msg as NodeMessageInFlow, eventMessage(key, result, now)]);
         showStatus(result, state, engine);
         return written;
