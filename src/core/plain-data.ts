@@ -228,9 +228,11 @@ const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 class Walker {
   private size = 0;
   // The objects and arrays that enclose the current value (for cycles), and the keys of the path to it (only turned
-  // into text for an error, since most values are fine); both as deep as the current depth.
+  // into text for an error, since most values are fine), indexed by depth; the path is the first `pathLength` keys.
+  // Entries beyond are stale: overwritten, never truncated (setting an array's length is a runtime call).
   private readonly ancestors: object[] = [];
   private readonly trail: (string | number)[] = [];
+  private pathLength = 0;
 
   constructor(
     private readonly root: string,
@@ -246,7 +248,8 @@ class Walker {
 
   private path(): string {
     let text = this.root;
-    for (const k of this.trail) {
+    for (let i = 0; i < this.pathLength; i++) {
+      const k = this.trail[i];
       if (typeof k === 'number') text += `[${k}]`;
       else if (IDENTIFIER.test(k)) text += `.${k}`;
       else text += `[${JSON.stringify(k.length > 40 ? `${k.slice(0, 40)}…` : k)}]`;
@@ -320,6 +323,7 @@ class Walker {
 
   /** Before copying an object or array at this depth: the depth limit, and no cycle through its ancestors. */
   private enter(value: object, depth: number): void {
+    this.pathLength = depth;
     if (depth > this.limits.maxDepth)
       this.fail('tooDeep', `nests deeper than ${this.limits.maxDepth} levels`);
     const ancestors = this.ancestors;
@@ -327,8 +331,6 @@ class Walker {
       if (ancestors[i] === value) this.fail('circular', 'refers back to itself (a circular reference)');
     }
     ancestors[depth] = value;
-    // The path is as deep as the value being copied: a sibling's deeper keys must not show in an error.
-    this.trail.length = depth;
   }
 
   private copyArray(value: readonly unknown[], depth: number): PlainValue[] {
@@ -340,10 +342,11 @@ class Walker {
     const trail = this.trail;
     for (let i = 0; i < length; i++) {
       trail[depth] = i;
+      this.pathLength = depth + 1;
       const item = this.read(value, String(i));
       out[i] = item === undefined ? null : this.walk(item, depth + 1);
     }
-    trail.length = depth;
+    this.pathLength = depth;
     return out;
   }
 
@@ -356,6 +359,7 @@ class Walker {
     for (let k = 0; k < keys.length; k++) {
       const key = keys[k];
       trail[depth] = key;
+      this.pathLength = depth + 1;
       if (forbidden.length > 0 && forbidden.includes(key)) {
         this.fail('forbiddenKey', `uses the forbidden key "${key}"`);
       }
@@ -371,7 +375,7 @@ class Walker {
         defineData(out, key, this.walk(item, depth + 1));
       } else out[key] = this.walk(item, depth + 1);
     }
-    trail.length = depth;
+    this.pathLength = depth;
     return out;
   }
 

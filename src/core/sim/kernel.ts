@@ -154,6 +154,15 @@ export function copySimulation(sim: Simulation): Simulation {
   };
 }
 
+/**
+ * `{ ...a, ...b }`, built by Object.assign onto a literal: V8 adds the second spread's fields through its slow path.
+ * A name `__proto__` (a model's variables are named by its author) is spread, as assignment would set the prototype.
+ */
+function merged(a: Values, b: Values): Values {
+  const own = Object.prototype.hasOwnProperty;
+  return own.call(a, '__proto__') || own.call(b, '__proto__') ? { ...a, ...b } : Object.assign({}, a, b);
+}
+
 /** A deep copy: snapshots and what-if forks share nothing with the original. */
 export function cloneSimulation(sim: Simulation): Simulation {
   return structuredClone(sim);
@@ -161,7 +170,7 @@ export function cloneSimulation(sim: Simulation): Simulation {
 
 export function withInputs(model: SimModel, sim: Simulation, inputs: Record<string, unknown>): Simulation {
   const next = copySimulation(sim);
-  next.inputs = { ...sim.inputs, ...checkValues(model, 'input', inputs) };
+  next.inputs = merged(sim.inputs, checkValues(model, 'input', inputs));
   return next;
 }
 
