@@ -426,13 +426,16 @@ export function engineUpdate(
       afterSample(unit, engine, learn, now, names.length);
     }
   } else {
-    const fresh = Object.keys(inputs).filter((n) => !own(state.units, n) && !inputs[n].skip);
-    if (Object.keys(state.units).length + fresh.length > config.limits.signals) {
+    // Counted without arrays (records have no prototype: for-in lists their own keys, in Object.keys order).
+    let units = 0;
+    for (const _ in state.units) units++;
+    for (const n in inputs) if (!own(state.units, n) && !inputs[n].skip) units++;
+    if (units > config.limits.signals) {
       throw new TwinFlowError('tooManySignals', `more than ${config.limits.signals} signals for one key`, {
         limit: config.limits.signals,
       });
     }
-    for (const name of Object.keys(inputs)) {
+    for (const name in inputs) {
       const input = inputs[name];
       if (input.skip) {
         signals[name] = SKIPPED;
