@@ -99,6 +99,24 @@ export function isPlainObject(x: unknown): x is Record<string, unknown> {
 }
 
 /**
+ * A validator for one set of limits, resolved once: a node that checks every message builds it when it starts.
+ * `data` is toPlainData and `object` is toPlainObject with these limits.
+ */
+export interface PlainDataValidator {
+  data(value: unknown, path?: string): PlainValue | undefined;
+  object(value: unknown, path?: string): Record<string, PlainValue>;
+}
+
+export function plainDataValidator(limits: Partial<PlainDataLimits> = {}): PlainDataValidator {
+  const resolved = resolve(limits);
+  return {
+    data: (value, path = 'msg.payload') =>
+      value === undefined ? undefined : walkRoot(value, path, resolved),
+    object: (value, path = 'msg.payload') => objectRoot(value, path, resolved),
+  };
+}
+
+/**
  * Checks a value against the limits and returns a copy made only of plain data (see the module comment).
  * `undefined` comes back as `undefined` (absent); everything else that is accepted comes back as a PlainValue.
  * @param path how the value is named in errors, e.g. "msg.payload".
@@ -111,7 +129,7 @@ export function toPlainData(
   limits: Partial<PlainDataLimits> = {},
 ): PlainValue | undefined {
   if (value === undefined) return undefined;
-  return new Walker(path, limits).run(value);
+  return walkRoot(value, path, resolve(limits));
 }
 
 /**
@@ -123,13 +141,53 @@ export function toPlainObject(
   path = 'msg.payload',
   limits: Partial<PlainDataLimits> = {},
 ): Record<string, PlainValue> {
+  return objectRoot(value, path, resolve(limits));
+}
+
+function walkRoot(value: unknown, path: string, limits: Resolved): PlainValue {
+  const walker = new Walker(path, limits);
+  try {
+    return walker.walk(value, 0);
+  } catch (err) {
+    throw walker.refusalFor(err);
+  }
+}
+
+function objectRoot(value: unknown, path: string, limits: Resolved): Record<string, PlainValue> {
   if (typeof value === 'object' && value !== null && limits.isProxy?.(value)) {
     throw refusal(path, 'proxy', 'is a Proxy; only plain data is accepted');
   }
   if (!isPlainObject(value)) {
     throw refusal(path, 'notObject', `must be an object, got ${typeName(value)}`, typeName(value));
   }
-  return new Walker(path, limits).run(value) as Record<string, PlainValue>;
+  // What walk() would do for it, without asking again whether it is a Proxy or a plain object.
+  const walker = new Walker(path, limits);
+  try {
+    walker.grow(16);
+    return walker.copyObject(value, 0);
+  } catch (err) {
+    throw walker.refusalFor(err);
+  }
+}
+
+/** The limits with their defaults filled in, read once per validator (not per value or key). */
+interface Resolved {
+  maxDepth: number;
+  maxStringLength: number;
+  maxSize: number;
+  forbidden: readonly string[];
+  isProxy?: (value: object) => boolean;
+}
+
+function resolve(limits: Partial<PlainDataLimits>): Resolved {
+  const d = DEFAULT_PLAIN_DATA_LIMITS;
+  return {
+    maxDepth: limits.maxDepth ?? d.maxDepth,
+    maxStringLength: limits.maxStringLength ?? d.maxStringLength,
+    maxSize: limits.maxSize ?? d.maxSize,
+    forbidden: limits.forbiddenKeys ?? d.forbiddenKeys,
+    isProxy: limits.isProxy,
+  };
 }
 
 /** `details`: path, reason and problem (the message after the path), for catalogues ("__path__ __problem__"). */
@@ -168,42 +226,30 @@ export function typeName(value: unknown): string {
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
 class Walker {
-  private readonly maxDepth: number;
-  private readonly maxStringLength: number;
-  private readonly maxSize: number;
-  private readonly forbidden: ReadonlySet<string>;
-  private readonly isProxy?: (value: object) => boolean;
   private size = 0;
-  private readonly ancestors = new Set<object>();
-  // Keys of the path to the current value; only turned into text for an error, since most values are fine.
+  // The objects and arrays that enclose the current value (for cycles), and the keys of the path to it (only turned
+  // into text for an error, since most values are fine), indexed by depth; the path is the first `pathLength` keys.
+  // Entries beyond are stale: overwritten, never truncated (setting an array's length is a runtime call).
+  private readonly ancestors: object[] = [];
   private readonly trail: (string | number)[] = [];
+  private pathLength = 0;
 
   constructor(
     private readonly root: string,
-    limits: Partial<PlainDataLimits>,
-  ) {
-    const l = { ...DEFAULT_PLAIN_DATA_LIMITS, ...limits };
-    this.maxDepth = l.maxDepth;
-    this.maxStringLength = l.maxStringLength;
-    this.maxSize = l.maxSize;
-    this.forbidden = new Set(l.forbiddenKeys);
-    this.isProxy = l.isProxy;
-  }
+    private readonly limits: Resolved,
+  ) {}
 
-  run(value: unknown): PlainValue {
-    try {
-      return this.walk(value, 0);
-    } catch (err) {
-      if (err instanceof TwinFlowError) throw err;
-      // A getter, a Proxy trap or a toJSON-like hook threw, or something ran out of room (a RangeError): a refusal.
-      const path = this.path();
-      throw refusal(path, 'unreadable', `could not be read (${errorText(err)})`);
-    }
+  /** A TwinFlowError for what the walk threw. */
+  refusalFor(err: unknown): TwinFlowError {
+    if (err instanceof TwinFlowError) return err;
+    // A getter, a Proxy trap or a toJSON-like hook threw, or something ran out of room (a RangeError): a refusal.
+    return refusal(this.path(), 'unreadable', `could not be read (${errorText(err)})`);
   }
 
   private path(): string {
     let text = this.root;
-    for (const k of this.trail) {
+    for (let i = 0; i < this.pathLength; i++) {
+      const k = this.trail[i];
       if (typeof k === 'number') text += `[${k}]`;
       else if (IDENTIFIER.test(k)) text += `.${k}`;
       else text += `[${JSON.stringify(k.length > 40 ? `${k.slice(0, 40)}…` : k)}]`;
@@ -216,29 +262,29 @@ class Walker {
     throw refusal(path, reason, problem, got);
   }
 
-  private grow(by: number): void {
+  grow(by: number): void {
     this.size += by;
-    if (this.size > this.maxSize) {
-      this.fail('tooLarge', `makes the value larger than the limit of ${this.maxSize}`);
+    if (this.size > this.limits.maxSize) {
+      this.fail('tooLarge', `makes the value larger than the limit of ${this.limits.maxSize}`);
     }
   }
 
-  private walk(value: unknown, depth: number): PlainValue {
+  walk(value: unknown, depth: number): PlainValue {
     this.grow(16);
     switch (typeof value) {
-      case 'string':
-        if (value.length > this.maxStringLength) {
-          this.fail(
-            'stringTooLong',
-            `is a string of ${value.length} characters, over the limit of ${this.maxStringLength}`,
-          );
-        }
-        this.grow(value.length);
-        return value;
       case 'number':
         if (!Number.isFinite(value)) {
           this.fail('notFinite', `is ${String(value)}; only finite numbers are accepted`, String(value));
         }
+        return value;
+      case 'string':
+        if (value.length > this.limits.maxStringLength) {
+          this.fail(
+            'stringTooLong',
+            `is a string of ${value.length} characters, over the limit of ${this.limits.maxStringLength}`,
+          );
+        }
+        this.grow(value.length);
         return value;
       case 'boolean':
         return value;
@@ -256,9 +302,9 @@ class Walker {
   }
 
   private walkObject(value: object, depth: number): PlainValue {
-    if (this.isProxy?.(value)) this.fail('proxy', 'is a Proxy; only plain data is accepted');
-    if (Array.isArray(value)) return this.nested(value, depth, () => this.copyArray(value, depth));
-    if (isPlainObject(value)) return this.nested(value, depth, () => this.copyObject(value, depth));
+    if (this.limits.isProxy?.(value)) this.fail('proxy', 'is a Proxy; only plain data is accepted');
+    if (Array.isArray(value)) return this.copyArray(value, depth);
+    if (isPlainObject(value)) return this.copyObject(value, depth);
     const time = dateValue(value);
     if (time !== undefined) {
       if (!Number.isFinite(time)) this.fail('badValue', 'is an invalid Date');
@@ -275,36 +321,50 @@ class Walker {
     );
   }
 
-  private nested(value: object, depth: number, copy: () => PlainValue): PlainValue {
-    if (depth > this.maxDepth) this.fail('tooDeep', `nests deeper than ${this.maxDepth} levels`);
-    if (this.ancestors.has(value)) this.fail('circular', 'refers back to itself (a circular reference)');
-    this.ancestors.add(value);
-    const out = copy();
-    this.ancestors.delete(value);
-    return out;
+  /** Before copying an object or array at this depth: the depth limit, and no cycle through its ancestors. */
+  private enter(value: object, depth: number): void {
+    this.pathLength = depth;
+    if (depth > this.limits.maxDepth)
+      this.fail('tooDeep', `nests deeper than ${this.limits.maxDepth} levels`);
+    const ancestors = this.ancestors;
+    for (let i = 0; i < depth; i++) {
+      if (ancestors[i] === value) this.fail('circular', 'refers back to itself (a circular reference)');
+    }
+    ancestors[depth] = value;
   }
 
   private copyArray(value: readonly unknown[], depth: number): PlainValue[] {
+    this.enter(value, depth);
     const length = value.length;
     // Checked before the loop: a sparse array with length 1e9 costs nothing to send and must cost nothing here.
-    this.grow(length * 16 > this.maxSize ? this.maxSize + 1 : 0);
+    this.grow(length * 16 > this.limits.maxSize ? this.limits.maxSize + 1 : 0);
     const out: PlainValue[] = new Array<PlainValue>(length);
+    const trail = this.trail;
     for (let i = 0; i < length; i++) {
-      this.trail.push(i);
+      trail[depth] = i;
+      this.pathLength = depth + 1;
       const item = this.read(value, String(i));
       out[i] = item === undefined ? null : this.walk(item, depth + 1);
-      this.trail.pop();
     }
+    this.pathLength = depth;
     return out;
   }
 
-  private copyObject(value: Record<string, unknown>, depth: number): { [key: string]: PlainValue } {
+  copyObject(value: Record<string, unknown>, depth: number): { [key: string]: PlainValue } {
+    this.enter(value, depth);
+    const { forbidden, maxStringLength } = this.limits;
+    const trail = this.trail;
     const out: { [key: string]: PlainValue } = {};
-    for (const key of Object.keys(value)) {
-      this.trail.push(key);
-      if (this.forbidden.has(key)) this.fail('forbiddenKey', `uses the forbidden key "${key}"`);
-      if (key.length > this.maxStringLength) {
-        this.fail('stringTooLong', `has a key longer than the limit of ${this.maxStringLength}`);
+    const keys = Object.keys(value);
+    for (let k = 0; k < keys.length; k++) {
+      const key = keys[k];
+      trail[depth] = key;
+      this.pathLength = depth + 1;
+      if (forbidden.length > 0 && forbidden.includes(key)) {
+        this.fail('forbiddenKey', `uses the forbidden key "${key}"`);
+      }
+      if (key.length > maxStringLength) {
+        this.fail('stringTooLong', `has a key longer than the limit of ${maxStringLength}`);
       }
       this.grow(key.length);
       const item = this.read(value, key);
@@ -312,26 +372,25 @@ class Walker {
         // dropped, as JSON does
       } else if (key === '__proto__') {
         // Assignment would set the copy's prototype; a defined property is plain data like any other key.
-        Object.defineProperty(out, key, {
-          value: this.walk(item, depth + 1),
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
+        defineData(out, key, this.walk(item, depth + 1));
       } else out[key] = this.walk(item, depth + 1);
-      this.trail.pop();
     }
+    this.pathLength = depth;
     return out;
   }
 
   /** An own data property's value, without calling a getter (a getter could throw, loop, or answer differently). */
   private read(value: object, key: string): unknown {
     const descriptor = Object.getOwnPropertyDescriptor(value, key);
-    if (!descriptor) return undefined;
-    if (descriptor.get || descriptor.set)
+    if (descriptor === undefined) return undefined;
+    if (descriptor.get !== undefined || descriptor.set !== undefined)
       this.fail('accessor', 'is an accessor (getter or setter); send plain data');
     return descriptor.value as unknown;
   }
+}
+
+function defineData(out: object, key: string, value: PlainValue): void {
+  Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /** Epoch ms of a Date from any realm (undefined for anything else). Uses the internal slot, not the prototype. */

@@ -1,4 +1,3 @@
-import { isPlainObject } from '../core/plain-data';
 import type { Node, NodeAPI, NodeMessageInFlow } from 'node-red';
 import {
   checkKey,
@@ -20,9 +19,9 @@ import { clockFor } from './shared/clock';
 import { contextGet, contextKey, contextSetNow } from './shared/context';
 import { toNodeError } from './shared/i18n';
 import { handleInput, type InputMessage, type Send } from './shared/input';
-import { acceptPlain } from './shared/plain-data';
+import { runtimeValidator } from './shared/plain-data';
 import { then, type MaybePromise } from './shared/maybe-promise';
-import { statusFor } from './shared/status';
+import { statusFor, type StatusDescription } from './shared/status';
 
 const STATE_PREFIX = 'anomaly_';
 /** Longest time a learned state goes without being marked for the file store's flush (see persist). */
@@ -31,12 +30,10 @@ const COMMANDS = ['rebaseline', 'train-end'] as const;
 
 /**
  * msg.payload by value, whatever realm built it: each signal's entry through the shared validator. The signal names
- * themselves are data (`__proto__` included), so the top level is copied into a null-prototype record here.
+ * themselves are data (`__proto__` included: the copy carries it as an own property, and readSignals reads only own
+ * properties), so no key is forbidden.
  */
-function payloadByValue(payload: unknown): unknown {
-  const plain = acceptPlain(payload, 'msg.payload', { forbiddenKeys: [] });
-  return isPlainObject(plain) ? Object.assign(Object.create(null) as Record<string, unknown>, plain) : plain;
-}
+const payloadByValue = runtimeValidator({ forbiddenKeys: [] }).data;
 
 export = function register(RED: NodeAPI): void {
   function TwinAnomalyNode(this: Node, raw: object): void {
@@ -66,8 +63,8 @@ export = function register(RED: NodeAPI): void {
       key: string,
       state: TwinAnomalyState | undefined,
       force = false,
+      now = clock.now(),
     ): Promise<void> | undefined => {
-      const now = clock.now();
       const last = lastWrite.get(key);
       if (!force && last !== undefined && now - last < REWRITE_MS) return undefined;
       const written = contextSetNow(context, contextKey(STATE_PREFIX, key), state, store);
@@ -120,16 +117,24 @@ export = function register(RED: NodeAPI): void {
     const showStatus = (result: AnomalyResult, state: TwinAnomalyState, engine: Engine): void => {
       if (alarmed.size > 0)
         return status.show('red', 'dot', 'alarm', { names: [...alarmed].slice(0, 2).join(', ') });
-      const progress = engineProgress(state, engine);
-      if (progress.phase === 'training') {
-        const done = String(progress.learned);
-        if (progress.total > 0)
-          return status.show('yellow', 'ring', 'training', { done, total: progress.total });
-        return status.show('yellow', 'ring', 'trainingOpen', { done });
-      }
-      if (result.warmingUp) return status.show('yellow', 'ring', 'learning');
-      const key = progress.phase === 'monitoring' ? 'monitoring' : 'score';
-      status.show('green', 'dot', key, { score: result.score.toFixed(3) });
+      // Progress is computed only for the status the throttle shows, not for every message.
+      status.showLazily((): StatusDescription => {
+        const progress = engineProgress(state, engine);
+        if (progress.phase === 'training') {
+          const done = String(progress.learned);
+          if (progress.total > 0)
+            return {
+              fill: 'yellow',
+              shape: 'ring',
+              key: 'training',
+              details: { done, total: progress.total },
+            };
+          return { fill: 'yellow', shape: 'ring', key: 'trainingOpen', details: { done } };
+        }
+        if (result.warmingUp) return { fill: 'yellow', shape: 'ring', key: 'learning' };
+        const key = progress.phase === 'monitoring' ? 'monitoring' : 'score';
+        return { fill: 'green', shape: 'dot', key, details: { score: result.score.toFixed(3) } };
+      });
     };
 
     const eventMessage = (key: string, result: AnomalyResult, now: number): NodeMessageInFlow | null => {
@@ -164,20 +169,18 @@ export = function register(RED: NodeAPI): void {
       if (!states.has(key) && states.size >= config.maxKeys) {
         throw new TwinFlowError('tooManyKeys', `more than ${config.maxKeys} keys`, { limit: config.maxKeys });
       }
-      const now =
-        typeof msg.timestamp === 'number' && Number.isFinite(msg.timestamp) ? msg.timestamp : clock.now();
+      const wall = clock.now();
+      const now = typeof msg.timestamp === 'number' && Number.isFinite(msg.timestamp) ? msg.timestamp : wall;
       // Read and check everything first: a bad value must leave the learned state untouched.
       const inputs = readSignals(payloadByValue(msg.payload), engine, config.signalName, now);
       const learn = learningWanted(msg.learn, msg.payload, config.runningProperty);
       return then(stateOf(key, engine), (state) => {
         const { result } = engineUpdate(state, inputs, engine, now, learn);
-        const written = persist(key, state);
+        const written = persist(key, state, false, wall);
         if (result.alarm) alarmed.add(key);
         else alarmed.delete(key);
         const { score, warmingUp, alarm, detector, contributors, signals, alarms, phase } = result;
-        Object.assign(msg, {
-          anomaly: { score, warmingUp, alarm, detector, contributors, signals, alarms, phase },
-        });
+        msg.anomaly = { score, warmingUp, alarm, detector, contributors, signals, alarms, phase };
         send([msg as NodeMessageInFlow, eventMessage(key, result, now)]);
         showStatus(result, state, engine);
         return written;

@@ -1,4 +1,4 @@
-import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
+import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { TwinFlowError } from '../core/errors';
 import { parse, type TwinSimConfig, type TwinSimSettings } from '../core/nodes/twin-sim';
 import { batchResult, planBatch } from '../core/sim/batch';
@@ -14,9 +14,9 @@ import {
   onTick,
   resumed,
   toSaved,
-  type SimOutput,
   type SimSession,
 } from '../core/sim/session';
+import { outputMessage, type Message } from './sim/messages';
 import { runInSlices, type SlicedRun } from './sim/slices';
 import { clockFor } from './shared/clock';
 import { contextGet, contextSetNow } from './shared/context';
@@ -26,7 +26,8 @@ import { acceptPlain } from './shared/plain-data';
 import { statusFor } from './shared/status';
 
 const STATE_KEY = 'simulation';
-type Message = NodeMessageInFlow & Record<string, unknown>;
+const RUNNING = { fill: 'green', shape: 'dot', key: 'running' } as const;
+const PAUSED = { fill: 'grey', shape: 'ring', key: 'paused' } as const;
 
 export = function register(RED: NodeAPI): void {
   function TwinSimNode(this: Node, raw: NodeDef): void {
@@ -64,13 +65,14 @@ export = function register(RED: NodeAPI): void {
       return contextSetNow(context, STATE_KEY, toSaved(next));
     };
     const showTime = (): void => {
-      const time = session?.sim.time.toFixed(1) ?? '0';
-      if (timer !== undefined) status.show('green', 'dot', 'running', { time });
-      else status.show('grey', 'ring', 'paused', { time });
+      const seconds = session?.sim.time;
+      const running = timer !== undefined;
+      // Formatted only if the throttle shows it; what it shows is the state of this moment.
+      status.showLazily(() => ({
+        ...(running ? RUNNING : PAUSED),
+        details: { time: seconds?.toFixed(1) ?? '0' },
+      }));
     };
-    const message = (o: SimOutput, base: Partial<InputMessage> = {}): Message =>
-      ({ ...base, _msgid: base._msgid ?? RED.util.generateId(), ...o }) as Message;
-
     const tick = (): void => {
       if (batch?.command === 'run') return; // a batch run owns the simulation until it ends
       try {
@@ -78,7 +80,7 @@ export = function register(RED: NodeAPI): void {
         const { session: next, outputs } = onTick(c, s, clock.now(), within(c));
         if (outputs.length === 0) return;
         commit(next)?.catch(logError);
-        node.send([outputs.map((o) => message(o)), null, null]);
+        node.send([outputs.map((o) => outputMessage(RED, o)), null, null]);
         showTime();
       } catch (err) {
         stop();
@@ -147,9 +149,9 @@ export = function register(RED: NodeAPI): void {
       const saved = commit(r.session);
       const last = r.outputs.length - 1;
       const outputs = r.outputs.map((o, i) =>
-        i === last && c.mode !== 'shadow' ? message(o, msg) : message(o),
+        i === last && c.mode !== 'shadow' ? outputMessage(RED, o, msg) : outputMessage(RED, o),
       );
-      send([outputs, r.residuals && message(r.residuals), null]);
+      send([outputs, r.residuals && outputMessage(RED, r.residuals), null]);
       showTime();
       return saved;
     };

@@ -6,7 +6,8 @@ import mqtt, { type MqttClient } from 'mqtt';
 import type { Node } from 'node-red';
 import { ManualClock } from '../helpers/clock';
 import { helper, lastStatus, loadNode, useSettings, waitFor } from '../helpers/node-red';
-import { PUMP_PROPERTIES, withCatalogue } from '../helpers/uns';
+import { withCatalogue } from '../helpers/catalogue';
+import { PUMP_PROPERTIES } from '../helpers/uns';
 import { comparable, CORE_NODES, ROUTES, routeFlow, Routes } from './routes';
 
 /**
@@ -189,7 +190,7 @@ describe('flows: payloads built by real core nodes are accepted by value', funct
         [
           loadNode('twin-mqtt-broker'),
           loadNode('twin-model'),
-          withCatalogue(loadNode('twin-uns'), 'twin-uns'),
+          withCatalogue(loadNode('twin-uns')),
           ...CORE_NODES,
         ],
         routeFlow(uns, 2, port, shared),

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import protobuf from 'protobufjs';
-import type { NodeInitializer } from 'node-red';
 import type { AnyMessage, TestFlow } from './node-red';
 
 /** A pump model with one read-only and one writable property: what the UNS bridge tests publish and command. */
@@ -58,25 +57,4 @@ export function decodeSparkplug<T>(buf: Uint8Array): T {
 /** Encodes a payload given in protobufjs's field names (what a Sparkplug host would send). */
 export function encodeSparkplug(fields: object): Buffer {
   return Buffer.from(SparkplugPayload.encode(SparkplugPayload.fromObject(fields)).finish());
-}
-
-/**
- * A node initializer whose RED._ reads the node's real English catalogue (src/locales/en-US/<type>.json, with
- * Node-RED's __name__ placeholders), where the test helper's RED._ returns the key: status texts as a user sees them.
- */
-export function withCatalogue(init: NodeInitializer, type: string): NodeInitializer {
-  const catalogue = JSON.parse(
-    readFileSync(join(__dirname, '..', '..', 'src', 'locales', 'en-US', `${type}.json`), 'utf8'),
-  ) as Record<string, unknown>;
-  const lookup = (key: string): unknown =>
-    key.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], catalogue);
-  return (RED) => {
-    const original = RED._.bind(RED);
-    RED._ = ((key: string, details: Record<string, unknown> = {}) => {
-      const text = lookup(key);
-      if (typeof text !== 'string') return original(key);
-      return text.replace(/__(\w+)__/g, (_m, name: string) => String(details[name] ?? ''));
-    }) as typeof RED._;
-    return init(RED);
-  };
 }

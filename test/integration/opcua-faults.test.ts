@@ -1,24 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Node } from 'node-red';
-import {
-  collect,
-  helper,
-  lastStatus,
-  loadNode,
-  useSettings,
-  waitFor,
-  type AnyMessage,
-  type TestFlow,
-} from '../helpers/node-red';
-import { withCatalogue } from '../helpers/catalogue';
+import { collect, helper, lastStatus, waitFor, type AnyMessage, type TestFlow } from '../helpers/node-red';
 import { PLANT_NAMESPACE, PlantServer } from '../helpers/opcua-server';
-
-const endpointNode = loadNode('twin-opcua-endpoint');
-const mapNode = withCatalogue(loadNode('twin-opcua-map'));
+import { endpointNode, flowNode as node, mapNode, plantSuite } from '../helpers/opcua-suite';
 
 const MAPPING = JSON.stringify({
   namespace: PLANT_NAMESPACE,
@@ -56,8 +41,6 @@ function flow(url: string, endpoint: object = {}): TestFlow {
   ] as TestFlow;
 }
 
-const node = (id: string): Node => helper.getNode(id) as Node;
-
 /** Log lines at warn level or worse from the test helper's log spy. */
 function warnings(): string[] {
   const spy = (helper as unknown as { log(): { args: [{ level: number; msg: unknown }][] } }).log();
@@ -83,25 +66,7 @@ const errorText = (m: AnyMessage): string => String((m.error as { message?: stri
 
 describe('integration: OPC UA connection errors reach Catch, the log and the status', function () {
   this.timeout(60_000);
-  let userDir: string;
-  let server: PlantServer;
-
-  before(async () => {
-    server = new PlantServer(1);
-    await server.start();
-  });
-  after(async () => {
-    await server.dispose();
-  });
-  beforeEach(() => {
-    userDir = mkdtempSync(join(tmpdir(), 'twinflow-opcua-faults-'));
-    useSettings({ userDir });
-  });
-  afterEach(async () => {
-    await helper.unload();
-    useSettings({});
-    rmSync(userDir, { recursive: true, force: true });
-  });
+  const plant = plantSuite(() => new PlantServer(1), 'twinflow-opcua-faults-');
 
   it('wrong port: each node using the endpoint reports once at Catch, one log line, red status naming the cause', async () => {
     const url = 'opc.tcp://127.0.0.1:1/UA/Nothing';
@@ -136,7 +101,10 @@ describe('integration: OPC UA connection errors reach Catch, the log and the sta
   });
 
   it('a wrong endpoint path on the right port is an error, not a silent connection', async () => {
-    await helper.load([endpointNode, mapNode], flow(server.url.replace('/UA/TwinFlowTest', '/UA/Wrong')));
+    await helper.load(
+      [endpointNode, mapNode],
+      flow(plant.server.url.replace('/UA/TwinFlowTest', '/UA/Wrong')),
+    );
     const caught = collect(node('caught'));
     await caughtFromBoth(caught, 5000, 'a Catch message');
     assert.match(
@@ -149,7 +117,7 @@ describe('integration: OPC UA connection errors reach Catch, the log and the sta
   it('a security mode and policy the server does not offer is named', async () => {
     await helper.load(
       [endpointNode, mapNode],
-      flow(server.url, { securityMode: 'SignAndEncrypt', securityPolicy: 'Basic256Sha256' }),
+      flow(plant.server.url, { securityMode: 'SignAndEncrypt', securityPolicy: 'Basic256Sha256' }),
     );
     const caught = collect(node('caught'));
     await caughtFromBoth(caught, 5000, 'a Catch message');
@@ -193,30 +161,15 @@ describe('integration: OPC UA connection errors reach Catch, the log and the sta
 
 describe('integration: OPC UA refusals of a secured server reach Catch', function () {
   this.timeout(60_000);
-  let userDir: string;
-  let secure: PlantServer;
-
-  before(async () => {
-    secure = new PlantServer(1, { secure: true, users: { operator: 'pump-secret' } });
-    await secure.start();
-  });
-  after(async () => {
-    await secure.dispose();
-  });
-  beforeEach(() => {
-    userDir = mkdtempSync(join(tmpdir(), 'twinflow-opcua-faults-'));
-    useSettings({ userDir });
-  });
-  afterEach(async () => {
-    await helper.unload();
-    useSettings({});
-    rmSync(userDir, { recursive: true, force: true });
-  });
+  const suite = plantSuite(
+    () => new PlantServer(1, { secure: true, users: { operator: 'pump-secret' } }),
+    'twinflow-opcua-faults-',
+  );
 
   const secured = { securityMode: 'SignAndEncrypt', securityPolicy: 'Basic256Sha256' };
 
   it('an untrusted server certificate', async () => {
-    await helper.load([endpointNode, mapNode], flow(secure.url, secured), {
+    await helper.load([endpointNode, mapNode], flow(suite.server.url, secured), {
       e1: { user: 'operator', password: 'pump-secret' },
     });
     const caught = collect(node('caught'));
@@ -226,19 +179,19 @@ describe('integration: OPC UA refusals of a secured server reach Catch', functio
   });
 
   it('anonymous where the server wants a user, and a wrong password', async () => {
-    await helper.load([endpointNode, mapNode], flow(secure.url, secured));
+    await helper.load([endpointNode, mapNode], flow(suite.server.url, secured));
     let caught = collect(node('caught'));
     await caughtFromBoth(caught, 5000, 'a Catch message');
     // The certificate is refused first (a fresh PKI); what matters is that it is said, then the user problem.
     await helper.unload();
     // A trusted server (the certificate moved by the user) and a wrong password.
     const { existsSync, mkdirSync, readdirSync, renameSync } = await import('node:fs');
-    const pki = join(userDir, 'twinflow-opcua-pki');
+    const pki = join(suite.userDir, 'twinflow-opcua-pki');
     mkdirSync(join(pki, 'trusted', 'certs'), { recursive: true });
     if (existsSync(join(pki, 'rejected')))
       for (const f of readdirSync(join(pki, 'rejected')))
         renameSync(join(pki, 'rejected', f), join(pki, 'trusted', 'certs', f));
-    await helper.load([endpointNode, mapNode], flow(secure.url, secured), {
+    await helper.load([endpointNode, mapNode], flow(suite.server.url, secured), {
       e1: { user: 'operator', password: 'wrong' },
     });
     caught = collect(node('caught'));
@@ -246,7 +199,7 @@ describe('integration: OPC UA refusals of a secured server reach Catch', functio
     assert.match(errorText(caught[0]), /user name or password refused \(Bad\w+\)/);
     assert.ok(warnings().some((w) => /disconnected: user name or password refused/.test(w)));
     await helper.unload();
-    await helper.load([endpointNode, mapNode], flow(secure.url, secured));
+    await helper.load([endpointNode, mapNode], flow(suite.server.url, secured));
     caught = collect(node('caught'));
     await caughtFromBoth(caught, 5000, 'a Catch message for anonymous');
     assert.match(errorText(caught[0]), /refuses anonymous users/);

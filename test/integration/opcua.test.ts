@@ -1,24 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Node } from 'node-red';
 import { DataType } from 'node-opcua';
-import {
-  collect,
-  helper,
-  lastStatus,
-  loadNode,
-  useSettings,
-  waitFor,
-  type AnyMessage,
-  type TestFlow,
-} from '../helpers/node-red';
-import { withCatalogue } from '../helpers/catalogue';
+import { collect, helper, lastStatus, waitFor, type AnyMessage, type TestFlow } from '../helpers/node-red';
 import { PLANT_NAMESPACE, PlantServer } from '../helpers/opcua-server';
-
-const endpointNode = loadNode('twin-opcua-endpoint');
-const mapNode = withCatalogue(loadNode('twin-opcua-map'));
+import { endpointNode, flowNode as node, mapNode, plantSuite } from '../helpers/opcua-suite';
 
 type Sample = {
   value: unknown;
@@ -80,8 +64,6 @@ function flow(url: string, map: string): TestFlow {
   ] as TestFlow;
 }
 
-const node = (id: string): Node => helper.getNode(id) as Node;
-
 /** The latest value seen per twin and property. */
 function latest(messages: AnyMessage[]): Map<string, Record<string, Sample>> {
   const out = new Map<string, Record<string, Sample>>();
@@ -95,28 +77,10 @@ function latest(messages: AnyMessage[]): Map<string, Record<string, Sample>> {
 
 describe('integration: twin-opcua-map against a real node-opcua server', function () {
   this.timeout(60_000);
-  let server: PlantServer;
-  let userDir: string;
-
-  before(async () => {
-    server = new PlantServer(2);
-    await server.start();
-  });
-  after(async () => {
-    await server.dispose();
-  });
-  beforeEach(() => {
-    userDir = mkdtempSync(join(tmpdir(), 'twinflow-opcua-client-'));
-    useSettings({ userDir });
-  });
-  afterEach(async () => {
-    await helper.unload();
-    useSettings({});
-    rmSync(userDir, { recursive: true, force: true });
-  });
+  const plant = plantSuite(() => new PlantServer(2), 'twinflow-opcua-client-');
 
   it('subscribes through one session, resolves browse paths and nsu= ids, scales, and reports quality and timestamps', async () => {
-    await helper.load([endpointNode, mapNode], flow(server.url, mapping(2)));
+    await helper.load([endpointNode, mapNode], flow(plant.server.url, mapping(2)));
     const values = collect(node('values'));
     await waitFor(
       () => latest(values).get('Pump02')?.state !== undefined,
@@ -134,16 +98,16 @@ describe('integration: twin-opcua-map against a real node-opcua server', functio
       'raw 16384 of 30000 is 54.6 %',
     );
     assert.equal(p1.state.value, 'Running');
-    server.set('Pump01', 'Speed', 1234);
+    plant.server.set('Pump01', 'Speed', 1234);
     await waitFor(() => latest(values).get('Pump01')?.speed.value === 1234, 5000, 'a changed value');
-    server.set('Pump01', 'RawLevel', 32000); // beyond the raw range of 30000: clamped
+    plant.server.set('Pump01', 'RawLevel', 32000); // beyond the raw range of 30000: clamped
     await waitFor(() => latest(values).get('Pump01')?.level.value === 100, 5000, 'a clamped value');
   });
 
   it('reports an address the server does not have as bad quality, keeps the others, and retries', async () => {
     await helper.load(
       [endpointNode, mapNode],
-      flow(server.url, mapping(1, [{ property: 'ghost', browsePath: 'Ghost', samplingInterval: 100 }])),
+      flow(plant.server.url, mapping(1, [{ property: 'ghost', browsePath: 'Ghost', samplingInterval: 100 }])),
     );
     const values = collect(node('values'));
     await waitFor(() => latest(values).get('Pump01')?.speed?.quality === 'good', 10_000, 'good values');
@@ -161,7 +125,7 @@ describe('integration: twin-opcua-map against a real node-opcua server', functio
   });
 
   it('applies the absolute deadband at the server', async () => {
-    await helper.load([endpointNode, mapNode], flow(server.url, mapping(1)));
+    await helper.load([endpointNode, mapNode], flow(plant.server.url, mapping(1)));
     const values = collect(node('values'));
     await waitFor(() => latest(values).get('Pump01')?.temperature !== undefined, 10_000, 'first values');
     const seen = () =>
@@ -170,10 +134,10 @@ describe('integration: twin-opcua-map against a real node-opcua server', functio
     await waitFor(() => seen() >= 1, 5000, 'the initial notification');
     await new Promise((r) => setTimeout(r, 300));
     const before = seen();
-    server.set('Pump01', 'Temperature', 61); // 1 K: inside the 5 K deadband
+    plant.server.set('Pump01', 'Temperature', 61); // 1 K: inside the 5 K deadband
     await new Promise((r) => setTimeout(r, 600));
     assert.equal(seen(), before, 'no notification inside the deadband');
-    server.set('Pump01', 'Temperature', 70);
+    plant.server.set('Pump01', 'Temperature', 70);
     await waitFor(
       () => latest(values).get('Pump01')?.temperature.value === 70,
       5000,
@@ -182,7 +146,7 @@ describe('integration: twin-opcua-map against a real node-opcua server', functio
   });
 
   it('writes desired values back, coerced and scaled, and acknowledges each property', async () => {
-    await helper.load([endpointNode, mapNode], flow(server.url, mapping(1)));
+    await helper.load([endpointNode, mapNode], flow(plant.server.url, mapping(1)));
     const values = collect(node('values'));
     const acks = collect(node('acks'));
     await waitFor(() => latest(values).get('Pump01')?.speed !== undefined, 10_000, 'connected');
@@ -199,19 +163,19 @@ describe('integration: twin-opcua-map against a real node-opcua server', functio
     assert.equal(ack.temperature.status, 'rejected');
     assert.match(ack.temperature.reason!, /not writable/);
     assert.equal(ack.state.status, 'rejected');
-    assert.equal(server.get('Pump01', 'Speed'), 1500);
-    assert.equal(server.get('Pump01', 'RawLevel'), 7500, 'level written back as raw Int16');
+    assert.equal(plant.server.get('Pump01', 'Speed'), 1500);
+    assert.equal(plant.server.get('Pump01', 'RawLevel'), 7500, 'level written back as raw Int16');
     node('m1').receive({ topic: 'Pump01', payload: { speed: 'fast', level: 1e9 } } as never);
     await waitFor(() => acks.length === 2, 5000, 'a second acknowledgement');
     const bad = acks[1].payload as Record<string, { status: string; reason?: string }>;
     assert.equal(bad.speed.status, 'rejected');
     assert.match(bad.speed.reason!, /not a finite number for Double/);
     assert.match(bad.level.reason!, /out of range for Int16/);
-    assert.equal(server.get('Pump01', 'Speed'), 1500, 'nothing half-written');
+    assert.equal(plant.server.get('Pump01', 'Speed'), 1500, 'nothing half-written');
   });
 
   it('maps node-red-contrib-opcua messages (NodeId topic) to twin properties', async () => {
-    await helper.load([endpointNode, mapNode], flow(server.url, mapping(1)));
+    await helper.load([endpointNode, mapNode], flow(plant.server.url, mapping(1)));
     const values = collect(node('values'));
     await waitFor(() => latest(values).get('Pump01')?.speed !== undefined, 10_000, 'connected');
     values.length = 0;
@@ -264,7 +228,7 @@ describe('integration: twin-opcua-map against a real node-opcua server', functio
 
   it('re-reads every value periodically when refresh is set, so constant values do not go stale', async () => {
     const withRefresh = JSON.stringify({ ...(JSON.parse(mapping(1)) as object), refresh: 0.3 });
-    await helper.load([endpointNode, mapNode], flow(server.url, withRefresh));
+    await helper.load([endpointNode, mapNode], flow(plant.server.url, withRefresh));
     const values = collect(node('values'));
     await waitFor(() => latest(values).get('Pump01')?.state !== undefined, 10_000, 'first values');
     const first = values.length;
@@ -281,7 +245,7 @@ describe('integration: twin-opcua-map against a real node-opcua server', functio
     assert.ok(again.every((s) => s.value === 'Running' && s.quality === 'good'));
     await helper.unload();
     // Without refresh, an unchanged value is reported once.
-    await helper.load([endpointNode, mapNode], flow(server.url, mapping(1)));
+    await helper.load([endpointNode, mapNode], flow(plant.server.url, mapping(1)));
     const plain = collect(node('values'));
     await waitFor(() => latest(plain).get('Pump01')?.state !== undefined, 10_000, 'first values');
     await new Promise((r) => setTimeout(r, 300));
@@ -335,25 +299,10 @@ describe('integration: twin-opcua-map against a real node-opcua server', functio
 
 describe('integration: one bad item among 1,000 stays one bad item', function () {
   this.timeout(90_000);
-  let userDir: string;
-  let plant: PlantServer;
-
-  before(async () => {
-    plant = new PlantServer(250, { missing: ['Pump137.Temperature'] });
-    await plant.start();
-  });
-  after(async () => {
-    await plant.dispose();
-  });
-  beforeEach(() => {
-    userDir = mkdtempSync(join(tmpdir(), 'twinflow-opcua-items-'));
-    useSettings({ userDir });
-  });
-  afterEach(async () => {
-    await helper.unload();
-    useSettings({});
-    rmSync(userDir, { recursive: true, force: true });
-  });
+  const suite = plantSuite(
+    () => new PlantServer(250, { missing: ['Pump137.Temperature'] }),
+    'twinflow-opcua-items-',
+  );
 
   it('999 deliver, the missing NodeId is bad once at Catch, retried alone, and joins when the server adds it', async () => {
     const byNodeId = JSON.parse(mapping(250)) as { properties: Record<string, unknown>[] };
@@ -363,7 +312,7 @@ describe('integration: one bad item among 1,000 stays one bad item', function ()
       browsePath: undefined,
       nodeId: `nsu=${PLANT_NAMESPACE};s={instance}.Temperature`,
     };
-    await helper.load([endpointNode, mapNode], flow(plant.url, JSON.stringify(byNodeId)));
+    await helper.load([endpointNode, mapNode], flow(suite.server.url, JSON.stringify(byNodeId)));
     const values = collect(node('values'));
     const caught = collect(node('caught'));
     await waitFor(
@@ -384,24 +333,28 @@ describe('integration: one bad item among 1,000 stays one bad item', function ()
       String((caught[0].error as { message: string }).message),
       /Pump137\.temperature: BadNodeIdUnknown/,
     );
-    const first = { ...plant.createMonitoredItems };
+    const first = { ...suite.server.createMonitoredItems };
     assert.equal(first.items, 1000, 'every item asked for once');
     // Two retries (after 1 s and 2 s) of the bad item alone, while the others keep delivering.
-    await waitFor(() => plant.createMonitoredItems.requests >= first.requests + 2, 10_000, 'two retries');
+    await waitFor(
+      () => suite.server.createMonitoredItems.requests >= first.requests + 2,
+      10_000,
+      'two retries',
+    );
     const retried = {
-      requests: plant.createMonitoredItems.requests - first.requests,
-      items: plant.createMonitoredItems.items - first.items,
+      requests: suite.server.createMonitoredItems.requests - first.requests,
+      items: suite.server.createMonitoredItems.items - first.items,
     };
     assert.equal(retried.items, retried.requests, 'each retry asks for the one bad item only');
     assert.equal(caught.length, 1, 'a retry that fails again is not a new error');
-    plant.set('Pump250', 'Speed', 4321);
+    suite.server.set('Pump250', 'Speed', 4321);
     await waitFor(
       () => latest(values).get('Pump250')?.speed.value === 4321,
       5000,
       'the others still deliver',
     );
     // The server gets the node; the next retry (at most 4 s later) brings it in.
-    plant.addVariable('Pump137', 'Temperature', DataType.Double, 66.5);
+    suite.server.addVariable('Pump137', 'Temperature', DataType.Double, 66.5);
     await waitFor(
       () => latest(values).get('Pump137')?.temperature.quality === 'good',
       15_000,
@@ -409,8 +362,8 @@ describe('integration: one bad item among 1,000 stays one bad item', function ()
     );
     assert.equal(latest(values).get('Pump137')!.temperature.value, 66.5);
     assert.equal(
-      plant.createMonitoredItems.items - first.items,
-      plant.createMonitoredItems.requests - first.requests,
+      suite.server.createMonitoredItems.items - first.items,
+      suite.server.createMonitoredItems.requests - first.requests,
     );
     await waitFor(
       () => /1,000 items$/.test(String(lastStatus(node('m1'))?.text)),

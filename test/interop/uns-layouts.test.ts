@@ -5,12 +5,13 @@ import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Node } from 'node-red';
 import { MQTT_BROKERS, type Broker } from '../helpers/brokers';
-import { decodeSparkplug, encodeSparkplug, pumpReport, unsFlow, withCatalogue } from '../helpers/uns';
+import { decodeSparkplug, encodeSparkplug, pumpReport, unsFlow } from '../helpers/uns';
+import { withCatalogue } from '../helpers/catalogue';
 import { TestBroker } from '../helpers/mqtt-broker';
 import { collect, helper, loadNode, useSettings, waitFor, type TestFlow } from '../helpers/node-red';
 
 const brokerNode = loadNode('twin-mqtt-broker');
-const unsNode = withCatalogue(loadNode('twin-uns'), 'twin-uns');
+const unsNode = withCatalogue(loadNode('twin-uns'));
 const modelNode = loadNode('twin-model');
 
 type Metric = {

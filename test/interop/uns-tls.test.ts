@@ -18,7 +18,8 @@ import {
   waitFor,
   type TestFlow,
 } from '../helpers/node-red';
-import { pumpReport, unsFlow, withCatalogue } from '../helpers/uns';
+import { pumpReport, unsFlow } from '../helpers/uns';
+import { withCatalogue } from '../helpers/catalogue';
 
 /**
  * The broker node as production runs it, against Debian's mosquitto: TLS through Node-RED's own tls-config node
@@ -31,7 +32,7 @@ const NODES = [
   tlsNode,
   loadNode('twin-mqtt-broker'),
   loadNode('twin-model'),
-  withCatalogue(loadNode('twin-uns'), 'twin-uns'),
+  withCatalogue(loadNode('twin-uns')),
 ];
 const node = (id: string): Node => helper.getNode(id) as Node;
 const statusText = (): string => String(lastStatus(node('u1'))?.text);

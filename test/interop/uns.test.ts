@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Node } from 'node-red';
 import { MQTT_BROKERS, type Broker } from '../helpers/brokers';
-import { pumpReport, unsFlow, withCatalogue } from '../helpers/uns';
+import { pumpReport, unsFlow } from '../helpers/uns';
+import { withCatalogue } from '../helpers/catalogue';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +18,7 @@ import {
 } from '../helpers/node-red';
 
 const brokerNode = loadNode('twin-mqtt-broker');
-const unsNode = withCatalogue(loadNode('twin-uns'), 'twin-uns');
+const unsNode = withCatalogue(loadNode('twin-uns'));
 const modelNode = loadNode('twin-model');
 
 const node = (id: string): Node => helper.getNode(id) as Node;

@@ -19,7 +19,8 @@ import {
   waitFor,
   type TestFlow,
 } from '../helpers/node-red';
-import { decodeSparkplug, pumpReport, unsFlow, withCatalogue } from '../helpers/uns';
+import { decodeSparkplug, pumpReport, unsFlow } from '../helpers/uns';
+import { withCatalogue } from '../helpers/catalogue';
 
 /**
  * twin-uns against aedes in this process (MQTT 3.1.1): what it refuses up front, what it does with what the broker
@@ -27,7 +28,7 @@ import { decodeSparkplug, pumpReport, unsFlow, withCatalogue } from '../helpers/
  * the broker node's protocol `auto`. The MQTT 5 and TLS cases against mosquitto are in test/interop.
  */
 const brokerNode = loadNode('twin-mqtt-broker');
-const unsNode = withCatalogue(loadNode('twin-uns'), 'twin-uns');
+const unsNode = withCatalogue(loadNode('twin-uns'));
 const modelNode = loadNode('twin-model');
 const stateNode = loadNode('twin-state');
 const NODES = [brokerNode, modelNode, unsNode, stateNode];

@@ -135,7 +135,11 @@ export interface AnomalyResult {
   phase: UnitPhase;
 }
 
-export const record = <T>(): Record<string, T> => Object.create(null) as Record<string, T>;
+/**
+ * A null-prototype record. Built from a literal rather than by Object.create(null), which V8 makes a hash table
+ * (dictionary mode): every read, write and key listing of the records touched per message was a hash lookup.
+ */
+export const record = <T>(): Record<string, T> => Object.setPrototypeOf({}, null) as Record<string, T>;
 const own = (o: object, key: string): boolean => Object.prototype.hasOwnProperty.call(o, key);
 
 /** Checks a configuration: a known detector and parameters it has, of the right types. */
@@ -456,13 +460,16 @@ export function engineUpdate(
       afterSample(unit, engine, learn, now, names.length);
     }
   } else {
-    const fresh = Object.keys(inputs).filter((n) => !own(state.units, n) && !inputs[n].skip);
-    if (Object.keys(state.units).length + fresh.length > config.limits.signals) {
+    // Counted without arrays (records have no prototype: for-in lists their own keys, in Object.keys order).
+    let units = 0;
+    for (const _ in state.units) units++;
+    for (const n in inputs) if (!own(state.units, n) && !inputs[n].skip) units++;
+    if (units > config.limits.signals) {
       throw new TwinFlowError('tooManySignals', `more than ${config.limits.signals} signals for one key`, {
         limit: config.limits.signals,
       });
     }
-    for (const name of Object.keys(inputs)) {
+    for (const name in inputs) {
       const input = inputs[name];
       if (input.skip) {
         signals[name] = SKIPPED;
@@ -486,10 +493,7 @@ export function engineUpdate(
       weights.push([name, -Math.log(Math.max(1e-300, 1 - result.score))]);
     }
   }
-  const total = weights.reduce((a, [, w]) => a + w, 0);
-  const contributors = weights
-    .map(([signal, w]) => ({ signal, share: total > 0 ? w / total : 0 }))
-    .sort((a, b) => b.share - a.share);
+  const contributors = contributorsOf(weights);
   const active = keyAlarm(state);
   return {
     state,
@@ -508,19 +512,51 @@ export function engineUpdate(
   };
 }
 
+/**
+ * Each signal's share of the weights, largest first; equal shares keep the signals' order (a stable sort). A few
+ * signals are sorted by insertion, which for finite shares gives what Array.prototype.sort gives, without its cost.
+ */
+function contributorsOf(weights: [string, number][]): AnomalyResult['contributors'] {
+  let total = 0;
+  for (let i = 0; i < weights.length; i++) total += weights[i][1];
+  const out: AnomalyResult['contributors'] = new Array(weights.length);
+  let finite = true;
+  for (let i = 0; i < weights.length; i++) {
+    const share = total > 0 ? weights[i][1] / total : 0;
+    finite &&= Number.isFinite(share);
+    out[i] = { signal: weights[i][0], share };
+  }
+  if (!finite || out.length > 16) return out.sort((a, b) => b.share - a.share);
+  for (let i = 1; i < out.length; i++) {
+    const item = out[i];
+    let j = i;
+    for (; j > 0 && out[j - 1].share < item.share; j--) out[j] = out[j - 1];
+    out[j] = item;
+  }
+  return out;
+}
+
 /** The key's alarm: raised while any of its units' alarms is. */
 export function keyAlarm(state: TwinAnomalyState): boolean {
   if (state.vector) return state.vector.unit.alarm.active;
-  for (const name in state.units) if (state.units[name].alarm.active) return true;
+  const { units } = state;
+  for (const name in units) if (units[name].alarm.active) return true;
   return false;
 }
 
 export function signalsInAlarm(state: TwinAnomalyState): string[] {
+  const alarms: string[] = [];
   if (state.vector) {
-    const own = state.vector.unit.signals ?? {};
-    return state.vector.names.filter((n) => Object.prototype.hasOwnProperty.call(own, n) && own[n].active);
+    const own = state.vector.unit.signals;
+    if (own === undefined) return alarms;
+    for (const n of state.vector.names) {
+      if (Object.prototype.hasOwnProperty.call(own, n) && own[n].active) alarms.push(n);
+    }
+    return alarms;
   }
-  return Object.keys(state.units).filter((n) => state.units[n].alarm.active);
+  const { units } = state;
+  for (const name in units) if (units[name].alarm.active) alarms.push(name);
+  return alarms;
 }
 
 export type EngineCommand = 'rebaseline' | 'train-end';
@@ -558,14 +594,22 @@ export function engineProgress(
   state: TwinAnomalyState,
   engine: Engine,
 ): { phase: UnitPhase; learned: number; total: number } {
-  const units = state.vector ? [state.vector.unit] : Object.values(state.units);
-  const training = units.filter((u) => u.phase === 'training');
-  const phase: UnitPhase =
-    training.length > 0
-      ? 'training'
-      : (units[0]?.phase ?? (engine.config.mode === 'online' ? 'online' : 'training'));
-  const learned = training.length > 0 ? Math.min(...training.map((u) => u.learned)) : 0;
-  return { phase, learned, total: engine.config.train.samples };
+  // One pass over the units, without the arrays: the first unit's phase, and the least learned of those training.
+  let first: UnitState | undefined;
+  let training = false;
+  let learned = Infinity;
+  const visit = (unit: UnitState): void => {
+    first ??= unit;
+    if (unit.phase !== 'training') return;
+    training = true;
+    learned = Math.min(learned, unit.learned);
+  };
+  if (state.vector) visit(state.vector.unit);
+  else for (const name in state.units) visit(state.units[name]);
+  const phase: UnitPhase = training
+    ? 'training'
+    : (first?.phase ?? (engine.config.mode === 'online' ? 'online' : 'training'));
+  return { phase, learned: training ? learned : 0, total: engine.config.train.samples };
 }
 
 function allFinite(x: unknown, depth = 0): boolean {

@@ -64,7 +64,8 @@ export function checkValues(
 ): Values {
   const allowed = variableMap(model, causality);
   const out: Values = {};
-  for (const [name, value] of Object.entries(values)) {
+  for (const name of Object.keys(values)) {
+    const value = values[name];
     const variable = allowed.get(name);
     if (!variable) {
       throw new TwinFlowError(
@@ -132,13 +133,45 @@ export function createSimulation(model: SimModel, options: SimulationOptions = {
   };
 }
 
+/**
+ * A shallow copy of a simulation, field by field in the order createSimulation gives them. Every step and every
+ * message copies the simulation; an object spread of it cost more than the pump's physics (V8 copies a spread
+ * through a generic path once the copies' shapes vary), one literal keeps a single shape.
+ */
+export function copySimulation(sim: Simulation): Simulation {
+  return {
+    model: sim.model,
+    seed: sim.seed,
+    t0: sim.t0,
+    n: sim.n,
+    h: sim.h,
+    time: sim.time,
+    params: sim.params,
+    inputs: sim.inputs,
+    state: sim.state,
+    rng: sim.rng,
+    faults: sim.faults,
+  };
+}
+
+/**
+ * `{ ...a, ...b }`, built by Object.assign onto a literal: V8 adds the second spread's fields through its slow path.
+ * A name `__proto__` (a model's variables are named by its author) is spread, as assignment would set the prototype.
+ */
+function merged(a: Values, b: Values): Values {
+  const own = Object.prototype.hasOwnProperty;
+  return own.call(a, '__proto__') || own.call(b, '__proto__') ? { ...a, ...b } : Object.assign({}, a, b);
+}
+
 /** A deep copy: snapshots and what-if forks share nothing with the original. */
 export function cloneSimulation(sim: Simulation): Simulation {
   return structuredClone(sim);
 }
 
 export function withInputs(model: SimModel, sim: Simulation, inputs: Record<string, unknown>): Simulation {
-  return { ...sim, inputs: { ...sim.inputs, ...checkValues(model, 'input', inputs) } };
+  const next = copySimulation(sim);
+  next.inputs = merged(sim.inputs, checkValues(model, 'input', inputs));
+  return next;
 }
 
 export function withParameters(
@@ -276,11 +309,9 @@ function stepOnce(model: SimModel, sim: Simulation, dt: number | undefined, budg
   // Models return a new state from advance (the model contract), so only what the kernel itself mutates is copied:
   // the generator and the faults. A deep clone per step would cost more than the physics.
   const faulty = sim.faults.length > 0;
-  const next: Simulation = {
-    ...sim,
-    rng: { ...sim.rng },
-    faults: faulty ? sim.faults.map((f) => ({ ...f })) : sim.faults,
-  };
+  const next = copySimulation(sim);
+  next.rng = { s: sim.rng.s, spare: sim.rng.spare };
+  if (faulty) next.faults = sim.faults.map((f) => ({ ...f }));
   const h = stepLength(next, dt);
   const params = faulty ? degradedParams(next.faults, next.params, next.time) : next.params;
   const advanced = model.advance(next.state, next.time, h, next.inputs, params, next.rng, budget);

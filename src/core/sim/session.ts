@@ -37,9 +37,24 @@ export function newSession(config: TwinSimConfig, now: number): SimSession {
   };
 }
 
+/**
+ * The session with another simulation (and optionally its clock), built field by field: it is rebuilt for every
+ * message, where object spreads of it cost as much as the step.
+ */
+function withSim(
+  session: SimSession,
+  sim: Simulation,
+  pace = session.pace,
+  stepsDone = session.stepsDone,
+): SimSession {
+  const next: SimSession = { sim, pace, stepsDone };
+  if ('lastShadowTime' in session) next.lastShadowTime = session.lastShadowTime;
+  return next;
+}
+
 /** The session with its clock anchored at `now`: the current simulation time is now, at `speed`. */
 export function anchored(session: SimSession, now: number, speed: number): SimSession {
-  return { ...session, pace: paceFrom(now, session.sim.time, speed), stepsDone: 0 };
+  return withSim(session, session.sim, paceFrom(now, session.sim.time, speed), 0);
 }
 
 export function outputOf(config: TwinSimConfig, pace: Pace, result: StepResult): SimOutput {
@@ -86,9 +101,12 @@ export function onMessage(
       residuals,
     };
   }
-  if (msg.payload !== undefined && msg.payload !== null && !isPlainObject(msg.payload))
+  const inputs = isPlainObject(msg.payload);
+  if (msg.payload !== undefined && msg.payload !== null && !inputs)
     throw new TwinFlowError('badMeasurement', 'msg.payload must be an object of input values', {});
-  const base = isPlainObject(msg.payload) ? withInputs(config.model, session.sim, msg.payload) : session.sim;
+  const base = inputs
+    ? withInputs(config.model, session.sim, msg.payload as Record<string, unknown>)
+    : session.sim;
   const results = stepWithin(
     config.model,
     base,
@@ -99,8 +117,8 @@ export function onMessage(
   const sim = results[results.length - 1].simulation;
   const next =
     running || config.mode === 'realtime'
-      ? anchored({ ...session, sim }, now, config.speed)
-      : { ...session, sim };
+      ? withSim(session, sim, paceFrom(now, sim.time, config.speed), 0)
+      : withSim(session, sim);
   return { session: next, outputs: results.map((r) => outputOf(config, next.pace, r)), residuals: null };
 }
 
@@ -128,7 +146,7 @@ export function onTick(
     if (i === due - 1 || over) outputs.push(outputOf(config, session.pace, results[results.length - 1]));
     if (over) break;
   }
-  const next = { ...session, sim, stepsDone };
+  const next = withSim(session, sim, session.pace, stepsDone);
   return {
     session: now - wallTimeOf(next.pace, sim.time) > 1000 ? anchored(next, now, config.speed) : next,
     outputs,

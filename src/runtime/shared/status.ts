@@ -18,6 +18,12 @@ type Details = Record<string, string | number | boolean>;
 export interface NodeStatus {
   /** `atOnce` skips the throttle: for a change of state worth seeing at once (a long run that starts). */
   show(fill: Fill, shape: Shape, key: string, details?: Details, atOnce?: boolean): void;
+  /**
+   * Like show, for a status whose choice costs work (a node's progress over all its signals): `describe` runs only
+   * when the status is shown, so the messages whose status the throttle drops never pay for it. Never red (an error
+   * is shown at once with show or error); described when shown, so it tells the state of that moment.
+   */
+  showLazily(describe: () => StatusDescription): void;
   /** A red ring with the error's (already translated) message, shortened; shown at once. */
   error(error: Error | string): void;
   clear(): void;
@@ -27,7 +33,9 @@ export interface NodeStatus {
 
 export const STATUS_INTERVAL_MS = 500;
 
-type Offered = { fill: Fill; shape: Shape; text: () => string };
+export type StatusDescription = { fill: Exclude<Fill, 'red'>; shape: Shape; key: string; details?: Details };
+// What is offered to the throttle: whether it is red (decided at once), and the status, built only when shown.
+type Offered = { red: boolean; build: () => { fill: Fill; shape: Shape; text: string } };
 
 export function statusFor(
   RED: NodeAPI,
@@ -43,10 +51,10 @@ export function statusFor(
   // The text is built only when a status is shown: a throttled one costs no translation (i18next, tens of µs).
   let pending: Offered | undefined;
   let timer: unknown;
-  const apply = (status: Offered | Record<string, never>): void => {
+  const apply = (status: Offered | undefined): void => {
     lastShown = clock.now();
-    showingRed = 'fill' in status && status.fill === 'red';
-    node.status('text' in status ? { ...status, text: status.text() } : status);
+    showingRed = status?.red === true;
+    node.status(status ? status.build() : {});
   };
   const flush = (): void => {
     timer = undefined;
@@ -68,24 +76,35 @@ export function statusFor(
     pending = status;
     timer ??= clock.setTimeout(flush, wait);
   };
+  const catalogued = (fill: Fill, shape: Shape, key: string, details: Details = {}) => ({
+    fill,
+    shape,
+    text: shortText(translate(RED, `${namespace}.status.${key}`, key, details), maxLength),
+  });
   return {
     show(fill, shape, key, details = {}, atOnce = false) {
-      const text = () => shortText(translate(RED, `${namespace}.status.${key}`, key, details), maxLength);
-      offer({ fill, shape, text }, atOnce || fill === 'red');
+      const red = fill === 'red';
+      offer({ red, build: () => catalogued(fill, shape, key, details) }, atOnce || red);
     },
-    error(error) {
+    showLazily(describe) {
       offer(
         {
-          fill: 'red',
-          shape: 'ring',
-          text: () => shortText(typeof error === 'string' ? error : error.message, maxLength),
+          red: false,
+          build: () => {
+            const { fill, shape, key, details } = describe();
+            return catalogued(fill, shape, key, details);
+          },
         },
-        true,
+        false,
       );
+    },
+    error(error) {
+      const text = () => shortText(typeof error === 'string' ? error : error.message, maxLength);
+      offer({ red: true, build: () => ({ fill: 'red', shape: 'ring', text: text() }) }, true);
     },
     clear() {
       cancel();
-      apply({});
+      apply(undefined);
     },
     close: cancel,
   };

@@ -6,12 +6,17 @@ import { toNodeError, translate } from '../../../src/runtime/shared/i18n';
 import { handleInput } from '../../../src/runtime/shared/input';
 import { statusFor } from '../../../src/runtime/shared/status';
 import { systemClock } from '../../../src/runtime/shared/clock';
+import { ManualClock } from '../../helpers/clock';
+import { outputMessage } from '../../../src/runtime/sim/messages';
 import { latestVersion, migrateConfig, type Migration } from '../../../src/core/nodes/migrate';
 import { TWIN_MODEL_MIGRATIONS } from '../../../src/runtime/model/model-config';
 import { TWIN_STATE_MIGRATIONS } from '../../../src/runtime/model/state-config';
 
 /** The runtime glue every node shares, exercised with a minimal stand-in for the parts of RED it touches. */
-const catalogue: Record<string, string> = { 'demo.errors.outOfRange': 'hors plage: __property__' };
+const catalogue: Record<string, string> = {
+  'demo.errors.outOfRange': 'hors plage: __property__',
+  'demo.status.training': 'training __done__',
+};
 const RED = {
   _: (key: string, details?: Record<string, string>) =>
     catalogue[key]?.replace(/__(\w+)__/g, (_m, k: string) => details?.[k] ?? '') ?? key,
@@ -161,6 +166,68 @@ describe('runtime glue', () => {
       );
       const err = await new Promise<Error | undefined>((resolve) => input(msg(1), () => undefined, resolve));
       assert.equal(err?.message, 'store down');
+    });
+  });
+
+  describe('statusFor', () => {
+    it('describes a lazy status only when the throttle shows it, as the state is then, and never for a dropped one', () => {
+      const clock = new ManualClock();
+      const statuses: unknown[] = [];
+      const node = { status: (s: unknown) => statuses.push(s) } as unknown as Node;
+      const status = statusFor(RED, node, 'demo', clock);
+      let described = 0;
+      let progress = 0;
+      const offer = () =>
+        status.showLazily(() => {
+          described++;
+          return { fill: 'yellow', shape: 'ring', key: 'training', details: { done: progress } };
+        });
+      offer(); // the first one is shown at once
+      assert.equal(described, 1);
+      for (progress = 1; progress <= 100; progress++) offer(); // held by the throttle: the latest one wins
+      assert.equal(described, 1, 'no held status was described');
+      clock.advance(500);
+      assert.equal(described, 2);
+      assert.deepEqual(statuses, [
+        { fill: 'yellow', shape: 'ring', text: 'training 0' },
+        { fill: 'yellow', shape: 'ring', text: 'training 101' }, // described when shown: progress is then 101
+      ]);
+      status.error('broken'); // red cancels what is held and shows at once
+      offer();
+      assert.equal(described, 3, 'the first status after a red one is shown at once');
+    });
+  });
+
+  describe('twin-sim output messages', () => {
+    const red = { util: { generateId: () => 'new-id' } } as unknown as NodeAPI;
+    const output = {
+      topic: 'Pump',
+      payload: { flow: { value: 1, sourceTimestamp: 5 } },
+      sim: { time: 1, step: 1, model: 'pump', events: [], timestamp: 5 },
+    };
+
+    it("keep the input message's fields and order, with the output's over them", () => {
+      const out = outputMessage(red, output, { _msgid: 'in', topic: 'x', payload: 2, extra: true } as never);
+      assert.deepEqual(Object.keys(out), ['_msgid', 'topic', 'payload', 'extra', 'sim']);
+      assert.deepEqual(out, {
+        _msgid: 'in',
+        topic: 'Pump',
+        payload: output.payload,
+        extra: true,
+        sim: output.sim,
+      });
+      assert.equal(outputMessage(red, output)._msgid, 'new-id');
+    });
+
+    it('keep an own __proto__ key of the input message as a plain field, never as the prototype', () => {
+      const input = JSON.parse('{"_msgid": "in", "__proto__": {"polluted": true}}') as Record<
+        string,
+        unknown
+      >;
+      const out = outputMessage(red, output, input as never) as Record<string, unknown>;
+      assert.equal(Object.getPrototypeOf(out), Object.prototype);
+      assert.equal(out.polluted, undefined);
+      assert.deepEqual(Object.getOwnPropertyDescriptor(out, '__proto__')?.value, { polluted: true });
     });
   });
 });
