@@ -11,19 +11,26 @@ import {
 } from 'node-opcua';
 import { qualityOf, toEngineering, type MappedItem } from '../../core/opcua/mapping';
 
-export interface Reading {
-  item: MappedItem;
+/** What a mapped item reports, as the sample of a twin-state payload (one object, built once per value). */
+export interface OpcuaSample {
   value: unknown;
   quality: 'good' | 'uncertain' | 'bad';
   statusCode: string;
+  unit?: string;
   sourceTimestamp?: number;
   serverTimestamp?: number;
 }
 
+/** Where readings go: the item and its sample, as two arguments (no wrapper object per value). */
+export type OnReading = (item: MappedItem, sample: OpcuaSample) => void;
+
 export type Resolved = { item: MappedItem; nodeId: NodeId };
 
-/** A DataValue as a TwinFlow reading: scaled, with quality and both timestamps (never a made-up timestamp). */
-export function toReading(item: MappedItem, dv: DataValue): Reading {
+/**
+ * A DataValue as a TwinFlow sample: scaled, with quality, the item's unit and both timestamps (never a made-up
+ * timestamp). Fields are added in one order, so every sample of a server that sends both timestamps has one shape.
+ */
+export function toSample(item: MappedItem, dv: DataValue): OpcuaSample {
   const statusCode = dv.statusCode.name;
   const quality = qualityOf(statusCode);
   let value: unknown = dv.value?.value ?? null;
@@ -32,10 +39,30 @@ export function toReading(item: MappedItem, dv: DataValue): Reading {
   if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'number')
     value = value[0] * 2 ** 32 + value[1]; // Int64 as [high, low]
   if (value instanceof Date) value = value.getTime();
-  const reading: Reading = { item, value: quality === 'bad' ? null : value, quality, statusCode };
-  if (dv.sourceTimestamp) reading.sourceTimestamp = dv.sourceTimestamp.getTime();
-  if (dv.serverTimestamp) reading.serverTimestamp = dv.serverTimestamp.getTime();
-  return reading;
+  return sampleFrom(
+    item,
+    quality === 'bad' ? null : value,
+    quality,
+    statusCode,
+    dv.sourceTimestamp?.getTime(),
+    dv.serverTimestamp?.getTime(),
+  );
+}
+
+/** A sample from its parts (a lost connection or a refused item: value null, quality bad, the status code). */
+export function sampleFrom(
+  item: MappedItem,
+  value: unknown,
+  quality: OpcuaSample['quality'],
+  statusCode: string,
+  sourceTimestamp?: number,
+  serverTimestamp?: number,
+): OpcuaSample {
+  const sample: OpcuaSample = { value, quality, statusCode };
+  if (item.unit) sample.unit = item.unit;
+  if (sourceTimestamp !== undefined) sample.sourceTimestamp = sourceTimestamp;
+  if (serverTimestamp !== undefined) sample.serverTimestamp = serverTimestamp;
+  return sample;
 }
 
 /** Items per CreateMonitoredItems / Read / TranslateBrowsePaths request. */
@@ -59,7 +86,7 @@ export class Subscriptions {
   constructor(
     private readonly session: ClientSession,
     private readonly options: MonitorOptions,
-    private readonly onReading: (r: Reading) => void,
+    private readonly onReading: OnReading,
   ) {}
 
   private subscription(interval: number): Promise<ClientSubscription> {
@@ -122,7 +149,10 @@ export class Subscriptions {
       if (mi.statusCode && !mi.statusCode.isGood())
         refused.push({ item: batch[index].item, status: mi.statusCode.name });
     });
-    group.on('changed', (_mi, dv, index) => this.onReading(toReading(batch[index].item, dv)));
+    group.on('changed', (_mi, dv, index) => {
+      const item = batch[index].item;
+      this.onReading(item, toSample(item, dv));
+    });
     return refused;
   }
 
@@ -138,13 +168,13 @@ export class Subscriptions {
 export async function readAll(
   session: ClientSession,
   resolved: Resolved[],
-  onReading: (r: Reading) => void,
+  onReading: OnReading,
 ): Promise<void> {
   for (let start = 0; start < resolved.length; start += BATCH) {
     const batch = resolved.slice(start, start + BATCH);
     const values = await session.read(
       batch.map((r) => ({ nodeId: r.nodeId, attributeId: AttributeIds.Value })),
     );
-    values.forEach((dv, i) => onReading(toReading(batch[i].item, dv)));
+    values.forEach((dv, i) => onReading(batch[i].item, toSample(batch[i].item, dv)));
   }
 }
