@@ -1,6 +1,6 @@
 import type { Sample, TwinSummary } from '../envelope';
 import { computeDelta } from './delta';
-import { desiredValues, reportedValues, type TwinDocument } from './document';
+import { valuesOf, type TwinDocument } from './document';
 import type { TwinModel } from './model';
 
 /**
@@ -26,8 +26,8 @@ export function twinSummary(
   children?: string[],
 ): TwinSummary<TwinState> {
   const state: TwinState = {
-    reported: copyValues(reportedValues(doc)),
-    desired: copyValues(desiredValues(doc)),
+    reported: valuesOf(doc.reported, copy),
+    desired: valuesOf(doc.desired, copy),
     delta: copyValues(computeDelta(doc, model)),
     stale: doc.stale === true,
   };
@@ -55,7 +55,10 @@ export function reportedSamples(
   model: TwinModel,
 ): Record<string, Sample & { receivedTimestamp: number; stale: boolean }> {
   const out: Record<string, Sample & { receivedTimestamp: number; stale: boolean }> = {};
-  for (const [name, p] of Object.entries(doc.reported)) {
+  const names = Object.keys(doc.reported);
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i];
+    const p = doc.reported[name];
     const sample: Sample & { receivedTimestamp: number; stale: boolean } = {
       value: copy(p.value),
       quality: p.quality,

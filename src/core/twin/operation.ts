@@ -91,7 +91,8 @@ export function finishUpdate(
   const deltaBefore = before ? computeDelta(before, model) : {};
   const deltaAfter = computeDelta(doc, model);
   const delta: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(deltaAfter)) {
+  for (const name of Object.keys(deltaAfter)) {
+    const value = deltaAfter[name];
     if (!(name in deltaBefore) || deltaBefore[name] !== value || forceDelta.includes(name))
       delta[name] = value;
   }

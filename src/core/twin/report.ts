@@ -3,13 +3,10 @@ import { createTwin, withFields, type ReportedProperty, type TwinDocument } from
 import type { TwinEvent } from './events';
 import { emptyHistory, pushHistory, resizeHistory } from './history';
 import { equalWithin, jsonEqual, mergePatch, omit } from './merge';
-import { DEFAULT_MAX_CLOCK_SKEW, type PropertyDef, type TwinModel } from './model';
+import { DEFAULT_MAX_CLOCK_SKEW, type TwinModel } from './model';
 import { checkVersion, finishUpdate, type OperationOptions, type TwinUpdate } from './operation';
 import { checkPayload } from './sanitize';
-import { propertyOf, validateEntry, type ValidatedSample } from './validate';
-
-type Validated =
-  { def: PropertyDef; remove: true } | { def: PropertyDef; remove: false; sample: ValidatedSample };
+import { propertyOf, validateCheckedEntry } from './validate';
 
 /**
  * Applies a report (what the machine says) to a twin. The whole payload is validated before anything is built, so a
@@ -27,13 +24,6 @@ export function applyReport(
   const entries = checkPayload(payload, model.maxPayloadSize, options.isProxy);
   checkVersion(doc, options.expectedVersion, id);
   const limit = { now: options.now, maxClockSkew: model.maxClockSkew ?? DEFAULT_MAX_CLOCK_SKEW };
-  const validated: Validated[] = Object.keys(entries).map((name) => {
-    const def = propertyOf(model, name);
-    const entry = entries[name];
-    return entry === null
-      ? { def, remove: true }
-      : { def, remove: false, sample: validateEntry(def, entry, limit) };
-  });
 
   const { now } = options;
   const base = doc ?? createTwin(id, model.name, now);
@@ -42,17 +32,22 @@ export function applyReport(
   const changes: TwinChange[] = [];
   const events: TwinEvent[] = [];
 
-  for (const item of validated) {
-    const name = item.def.name;
+  // One pass: validating an entry can throw, building cannot, and what was built is dropped with the throw, so the
+  // message is still taken whole or not at all (and the first bad entry in payload order is the one named).
+  const names = Object.keys(entries);
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i];
+    const def = propertyOf(model, name);
+    const entry = entries[name];
     const old = base.reported[name];
-    if (item.remove) {
+    if (entry === null) {
       if (old) {
         reported = omit(reported, name);
         changes.push({ path: `reported.${name}`, old: old.value, new: undefined, cause: 'report' });
       }
       continue;
     }
-    const { sample, def } = item;
+    const sample = validateCheckedEntry(def, entry, limit);
     const lostValue = sample.value === null && sample.quality === 'bad';
     // RFC 7396 for object properties, the first write included: a null member deletes and is never stored.
     const incoming =

@@ -8,6 +8,7 @@ import {
   type ClientSubscription,
   type DataValue,
   type NodeId,
+  type StatusCode,
 } from 'node-opcua';
 import { qualityOf, toEngineering, type MappedItem } from '../../core/opcua/mapping';
 
@@ -27,26 +28,36 @@ export type OnReading = (item: MappedItem, sample: OpcuaSample) => void;
 export type Resolved = { item: MappedItem; nodeId: NodeId };
 
 /**
- * A DataValue as a TwinFlow sample: scaled, with quality, the item's unit and both timestamps (never a made-up
+ * DataValues as TwinFlow samples: scaled, with quality, the item's unit and both timestamps (never a made-up
  * timestamp). Fields are added in one order, so every sample of a server that sends both timestamps has one shape.
+ * The last status code's name and quality are remembered: node-opcua hands out one shared StatusCode object per code
+ * (nearly always Good) and looks its `name` up anew on every read.
  */
-export function toSample(item: MappedItem, dv: DataValue): OpcuaSample {
-  const statusCode = dv.statusCode.name;
-  const quality = qualityOf(statusCode);
-  let value: unknown = dv.value?.value ?? null;
-  if (typeof value === 'number' && item.scale) value = toEngineering(value, item.scale);
-  if (typeof value === 'bigint') value = Number(value);
-  if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'number')
-    value = value[0] * 2 ** 32 + value[1]; // Int64 as [high, low]
-  if (value instanceof Date) value = value.getTime();
-  return sampleFrom(
-    item,
-    quality === 'bad' ? null : value,
-    quality,
-    statusCode,
-    dv.sourceTimestamp?.getTime(),
-    dv.serverTimestamp?.getTime(),
-  );
+export function sampleReader(): (item: MappedItem, dv: DataValue) => OpcuaSample {
+  let lastCode: StatusCode | undefined;
+  let statusCode = '';
+  let quality: OpcuaSample['quality'] = 'bad';
+  return (item, dv) => {
+    if (dv.statusCode !== lastCode) {
+      lastCode = dv.statusCode;
+      statusCode = lastCode.name;
+      quality = qualityOf(statusCode);
+    }
+    let value: unknown = dv.value?.value ?? null;
+    if (typeof value === 'number' && item.scale) value = toEngineering(value, item.scale);
+    if (typeof value === 'bigint') value = Number(value);
+    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'number')
+      value = value[0] * 2 ** 32 + value[1]; // Int64 as [high, low]
+    if (value instanceof Date) value = value.getTime();
+    return sampleFrom(
+      item,
+      quality === 'bad' ? null : value,
+      quality,
+      statusCode,
+      dv.sourceTimestamp?.getTime(),
+      dv.serverTimestamp?.getTime(),
+    );
+  };
 }
 
 /** A sample from its parts (a lost connection or a refused item: value null, quality bad, the status code). */
@@ -81,6 +92,7 @@ export interface MonitorOptions {
  */
 export class Subscriptions {
   private readonly subscriptions = new Map<number, Promise<ClientSubscription>>();
+  private readonly toSample = sampleReader();
   private stopped = false;
 
   constructor(
@@ -151,7 +163,7 @@ export class Subscriptions {
     });
     group.on('changed', (_mi, dv, index) => {
       const item = batch[index].item;
-      this.onReading(item, toSample(item, dv));
+      this.onReading(item, this.toSample(item, dv));
     });
     return refused;
   }
@@ -170,6 +182,7 @@ export async function readAll(
   resolved: Resolved[],
   onReading: OnReading,
 ): Promise<void> {
+  const toSample = sampleReader();
   for (let start = 0; start < resolved.length; start += BATCH) {
     const batch = resolved.slice(start, start + BATCH);
     const values = await session.read(
