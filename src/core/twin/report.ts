@@ -6,7 +6,7 @@ import { equalWithin, jsonEqual, mergePatch, omit } from './merge';
 import { DEFAULT_MAX_CLOCK_SKEW, type TwinModel } from './model';
 import { checkVersion, finishUpdate, type OperationOptions, type TwinUpdate } from './operation';
 import { checkPayload } from './sanitize';
-import { propertyOf, validateCheckedEntry } from './validate';
+import { propertyOf, validateCheckedEntry, type ValidatedSample } from './validate';
 
 /**
  * Applies a report (what the machine says) to a twin. The whole payload is validated before anything is built, so a
@@ -54,12 +54,7 @@ export function applyReport(
       def.type === 'object' && !lostValue ? mergePatch(old?.value, sample.value) : sample.value;
     const valueChanged = !old || (!lostValue && !equalWithin(old.value, incoming, def.deadband ?? 0));
     const value = valueChanged ? incoming : old.value;
-    // Optional fields only when present: most reports carry none, and each absent field saves memory per property.
-    const next: ReportedProperty = { value, quality: sample.quality, receivedTimestamp: now };
-    if (sample.statusCode !== undefined) next.statusCode = sample.statusCode;
-    if (sample.sourceTimestamp !== undefined) next.sourceTimestamp = sample.sourceTimestamp;
-    if (sample.serverTimestamp !== undefined) next.serverTimestamp = sample.serverTimestamp;
-    reported[name] = next;
+    reported[name] = reportedProperty(value, sample, now);
 
     if (old?.stale) events.push({ event: 'fresh', twin: id, property: name, timestamp: now });
     if (valueChanged) {
@@ -84,4 +79,20 @@ export function applyReport(
   // Rebuilt without `stale` rather than deleting it: `delete` would drop the object into V8's slow dictionary mode.
   const after = withFields(base, { reported, history, lastSeen: now, stale: false });
   return finishUpdate(doc, after, model, changes, events, options);
+}
+
+/**
+ * What the twin stores for a sample. Optional fields only when present: most reports carry none, and each absent
+ * field saves memory per property. An OPC UA sample carries all three: one literal then, one allocation of its final
+ * shape (same key order as the general case).
+ */
+function reportedProperty(value: unknown, sample: ValidatedSample, now: number): ReportedProperty {
+  const { quality, statusCode, sourceTimestamp, serverTimestamp } = sample;
+  if (statusCode !== undefined && sourceTimestamp !== undefined && serverTimestamp !== undefined)
+    return { value, quality, receivedTimestamp: now, statusCode, sourceTimestamp, serverTimestamp };
+  const next: ReportedProperty = { value, quality, receivedTimestamp: now };
+  if (statusCode !== undefined) next.statusCode = statusCode;
+  if (sourceTimestamp !== undefined) next.sourceTimestamp = sourceTimestamp;
+  if (serverTimestamp !== undefined) next.serverTimestamp = serverTimestamp;
+  return next;
 }

@@ -146,14 +146,17 @@ function validateSample(
     checkRange(def, converted);
     value = converted;
   }
+  if (!sample) return { value, quality };
+  const statusCode = typeof sample.statusCode === 'string' ? sample.statusCode : undefined;
+  const sourceTimestamp = optionalTimestamp(sample.sourceTimestamp, def.name, 'sourceTimestamp', limit);
+  const serverTimestamp = optionalTimestamp(sample.serverTimestamp, def.name, 'serverTimestamp', limit);
+  // A sample with all three (OPC UA's) as one literal; otherwise only the fields present.
+  if (statusCode !== undefined && sourceTimestamp !== undefined && serverTimestamp !== undefined)
+    return { value, quality, statusCode, sourceTimestamp, serverTimestamp };
   const out: ValidatedSample = { value, quality };
-  if (sample) {
-    if (typeof sample.statusCode === 'string') out.statusCode = sample.statusCode;
-    const sourceTimestamp = optionalTimestamp(sample.sourceTimestamp, def.name, 'sourceTimestamp', limit);
-    const serverTimestamp = optionalTimestamp(sample.serverTimestamp, def.name, 'serverTimestamp', limit);
-    if (sourceTimestamp !== undefined) out.sourceTimestamp = sourceTimestamp;
-    if (serverTimestamp !== undefined) out.serverTimestamp = serverTimestamp;
-  }
+  if (statusCode !== undefined) out.statusCode = statusCode;
+  if (sourceTimestamp !== undefined) out.sourceTimestamp = sourceTimestamp;
+  if (serverTimestamp !== undefined) out.serverTimestamp = serverTimestamp;
   return out;
 }
 

@@ -69,6 +69,9 @@ export function sampleFrom(
   sourceTimestamp?: number,
   serverTimestamp?: number,
 ): OpcuaSample {
+  // The usual case (both timestamps, no unit) as one literal: one allocation of the final shape, no transitions.
+  if (!item.unit && sourceTimestamp !== undefined && serverTimestamp !== undefined)
+    return { value, quality, statusCode, sourceTimestamp, serverTimestamp };
   const sample: OpcuaSample = { value, quality, statusCode };
   if (item.unit) sample.unit = item.unit;
   if (sourceTimestamp !== undefined) sample.sourceTimestamp = sourceTimestamp;
