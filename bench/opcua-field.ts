@@ -181,6 +181,9 @@ async function bench(): Promise<void> {
   /** Per twin.property: arrival of the last good sample and its source timestamp (tracked outside the window). */
   const last = new Map<string, { at: number; source: number }>();
   let tracking = true;
+  // Counting here is part of the map's measured cost (a Node-RED hook per twin message and a loop over its
+  // properties: about 2 % of this phase's CPU in a profile, ~0.15 us per update); the plain client's counter is
+  // one call per update. The reported ratio is therefore slightly against the map.
   runtime.RED.hooks.add(
     'onReceive.bench',
     (e: { destination: { id: string }; msg: { topic?: unknown; payload?: unknown } }) => {
