@@ -10,6 +10,7 @@ import { fromContribOpcua } from './opcua/contrib-message';
 import type { OpcuaEndpointNode } from './opcua/endpoint-node';
 import { MapSession } from './opcua/map-session';
 import { twinBatcher } from './opcua/batch';
+import { sampleFrom } from './opcua/monitor';
 import { writeDesired } from './opcua/write';
 import { clockFor } from './shared/clock';
 import { toNodeError } from './shared/i18n';
@@ -119,8 +120,7 @@ export = function register(RED: NodeAPI): void {
       current?.stop().catch(() => undefined); // a session on a dead server: nothing to wait for
       current = undefined;
       const now = clock.now();
-      for (const item of items)
-        emitReading({ item, value: null, quality: 'bad', statusCode: code, sourceTimestamp: now });
+      for (const item of items) emitReading(item, sampleFrom(item, null, 'bad', code, now));
       showState();
     };
     const sessionListener = (session: ClientSession, namespaces: string[]): void => {

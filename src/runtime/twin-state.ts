@@ -14,9 +14,7 @@ import {
   requestedHistory,
   requestOptions,
   type TwinAction,
-  type OperationOptions,
   type TwinEvent,
-  type TwinUpdate,
   updateReplies,
 } from '../core/twin';
 import { clockFor } from './shared/clock';
@@ -43,12 +41,19 @@ export = function register(RED: NodeAPI): void {
     const clock = clockFor(RED);
     // "N twins", or the last error with the count beside it until a message succeeds again (the one status policy).
     const status = statusFor(RED, node, 'twin-state', clock);
-    const showCount = (store: TwinStore): void =>
+    // The count last offered to the status: a report to a known twin changes nothing to show (most messages).
+    let offeredCount = -1;
+    const showCount = (store: TwinStore): void => {
+      if (store.size === offeredCount) return;
+      offeredCount = store.size;
       status.show('green', 'dot', store.size === 1 ? 'oneTwin' : 'twins', { count: store.size });
-    const showError = (error: Error): void =>
-      modelNode?.store
-        ? status.show('red', 'ring', 'failing', { count: modelNode.store.size, message: error.message })
-        : status.error(error);
+    };
+    const showError = (error: Error): void => {
+      offeredCount = -1; // the next success shows the count again
+      if (modelNode?.store)
+        status.show('red', 'ring', 'failing', { count: modelNode.store.size, message: error.message });
+      else status.error(error);
+    };
 
     const storeOrThrow = (): TwinStore => {
       if (!modelNode) throw new TwinFlowError('noModel', 'no twin model is configured');
@@ -88,19 +93,20 @@ export = function register(RED: NodeAPI): void {
       store: TwinStore,
       msg: InputMessage,
       id: string,
-      update: (doc: Parameters<typeof applyReport>[0], options: OperationOptions) => TwinUpdate,
+      reducer: typeof applyReport,
       send: Send,
     ): MaybePromise<void> => {
       const options = requestOptions(msg, clock.now(), types.isProxy);
       return then(
-        store.apply(id, (doc) => update(doc, options)),
+        store.apply(id, (doc) => reducer(doc, store.model, id, msg.payload, options)),
         (result) => {
           const { changed, delta } = updateReplies(id, result, store.model, options.clientToken);
           send([
             changed ? Object.assign(msg, changed) : null,
             delta ? ({ _msgid: RED.util.generateId(), ...delta } as Outgoing) : null,
-            result.events.map(eventMessage),
+            result.events.length > 0 ? result.events.map(eventMessage) : null,
           ]);
+          showCount(store);
         },
       );
     };
@@ -120,18 +126,7 @@ export = function register(RED: NodeAPI): void {
         return then(twinIdOf(msg), (id) => remote.desire(id, isPlainObject(msg.payload) ? msg.payload : {}));
       if (action === 'report' || action === 'desire' || action === 'ack') {
         const reducer = action === 'report' ? applyReport : action === 'desire' ? applyDesire : applyAck;
-        return then(twinIdOf(msg), (id) =>
-          then(
-            applyUpdate(
-              store,
-              msg,
-              id,
-              (doc, options) => reducer(doc, store.model, id, msg.payload, options),
-              send,
-            ),
-            () => showCount(store),
-          ),
-        );
+        return then(twinIdOf(msg), (id) => applyUpdate(store, msg, id, reducer, send));
       }
       return handleRead(store, action, msg, send);
     };

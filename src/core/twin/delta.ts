@@ -9,11 +9,20 @@ import type { TwinModel } from './model';
  */
 export function computeDelta(doc: TwinDocument, model: TwinModel): Record<string, unknown> {
   const delta: Record<string, unknown> = {};
-  for (const [name, desired] of Object.entries(doc.desired)) {
+  // Most twins are never desired anything: every report asks for the delta before and after, twice, so no array.
+  if (isEmpty(doc.desired)) return delta;
+  for (const name of Object.keys(doc.desired)) {
+    const desired = doc.desired[name];
     const def = model.properties[name];
     const reported = doc.reported[name];
     const band = def ? (def.tolerance ?? def.deadband ?? 0) : 0;
     if (!reported || !equalWithin(reported.value, desired.value, band)) delta[name] = desired.value;
   }
   return delta;
+}
+
+/** True when a record has no keys (for..in: no array of keys is made; an inherited key only says "not empty"). */
+export function isEmpty(record: object): boolean {
+  for (const _ in record) return false;
+  return true;
 }

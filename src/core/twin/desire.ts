@@ -6,7 +6,7 @@ import { jsonEqual, mergePatch, omit } from './merge';
 import { DEFAULT_MAX_CLOCK_SKEW, type TwinModel } from './model';
 import { checkVersion, finishUpdate, type OperationOptions, type TwinUpdate } from './operation';
 import { checkPayload } from './sanitize';
-import { propertyOf, validateEntry } from './validate';
+import { propertyOf, validateCheckedEntry } from './validate';
 
 /**
  * Sets desired values (what someone wants the machine to do). Only writable properties may be desired, and values are
@@ -31,7 +31,7 @@ export function applyDesire(
     }
     const entry = entries[name];
     const limit = { now: options.now, maxClockSkew: model.maxClockSkew ?? DEFAULT_MAX_CLOCK_SKEW };
-    return { name, def, value: entry === null ? null : validateEntry(def, entry, limit).value };
+    return { name, def, value: entry === null ? null : validateCheckedEntry(def, entry, limit).value };
   });
 
   const { now } = options;

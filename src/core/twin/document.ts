@@ -79,15 +79,19 @@ export function withFields(base: TwinDocument, f: Partial<TwinDocument>): TwinDo
   return doc;
 }
 
-/** Plain values of the reported properties, the shape dashboards and function nodes want. */
-export function reportedValues(doc: TwinDocument): Record<string, unknown> {
+/**
+ * Plain values of reported or desired properties, the shape dashboards and function nodes want; `map` (a copy for
+ * outgoing messages) is applied to each. Every report sends these.
+ */
+export function valuesOf(
+  entries: Record<string, { value: unknown }>,
+  map?: (value: unknown) => unknown,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [name, p] of Object.entries(doc.reported)) out[name] = p.value;
-  return out;
-}
-
-export function desiredValues(doc: TwinDocument): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [name, p] of Object.entries(doc.desired)) out[name] = p.value;
+  const names = Object.keys(entries);
+  for (let i = 0; i < names.length; i++) {
+    const value = entries[names[i]].value;
+    out[names[i]] = map ? map(value) : value;
+  }
   return out;
 }

@@ -1,6 +1,6 @@
 import type { Sample, TwinSummary } from '../envelope';
 import { computeDelta } from './delta';
-import { desiredValues, reportedValues, type TwinDocument } from './document';
+import { valuesOf, type TwinDocument } from './document';
 import type { TwinModel } from './model';
 
 /**
@@ -26,8 +26,8 @@ export function twinSummary(
   children?: string[],
 ): TwinSummary<TwinState> {
   const state: TwinState = {
-    reported: copyValues(reportedValues(doc)),
-    desired: copyValues(desiredValues(doc)),
+    reported: valuesOf(doc.reported, copy),
+    desired: valuesOf(doc.desired, copy),
     delta: copyValues(computeDelta(doc, model)),
     stale: doc.stale === true,
   };
@@ -49,24 +49,40 @@ function copyValues(values: Record<string, unknown>): Record<string, unknown> {
   return values;
 }
 
+type OutgoingSample = Sample & { receivedTimestamp: number; stale: boolean };
+
 /** The envelope payload: every reported property as a Sample, plus when it was received and whether it is stale. */
-export function reportedSamples(
-  doc: TwinDocument,
-  model: TwinModel,
-): Record<string, Sample & { receivedTimestamp: number; stale: boolean }> {
-  const out: Record<string, Sample & { receivedTimestamp: number; stale: boolean }> = {};
-  for (const [name, p] of Object.entries(doc.reported)) {
-    const sample: Sample & { receivedTimestamp: number; stale: boolean } = {
-      value: copy(p.value),
+export function reportedSamples(doc: TwinDocument, model: TwinModel): Record<string, OutgoingSample> {
+  const out: Record<string, OutgoingSample> = {};
+  const names = Object.keys(doc.reported);
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i];
+    const p = doc.reported[name];
+    const unit = model.properties[name]?.unit;
+    const { sourceTimestamp, serverTimestamp, statusCode } = p;
+    const value = copy(p.value);
+    const stale = p.stale === true;
+    // An OPC UA sample (no unit, all three fields) as one literal in the general case's key order.
+    if (
+      unit === undefined &&
+      sourceTimestamp !== undefined &&
+      serverTimestamp !== undefined &&
+      statusCode !== undefined
+    ) {
+      const { quality, receivedTimestamp } = p;
+      out[name] = { value, quality, receivedTimestamp, stale, sourceTimestamp, serverTimestamp, statusCode };
+      continue;
+    }
+    const sample: OutgoingSample = {
+      value,
       quality: p.quality,
       receivedTimestamp: p.receivedTimestamp,
-      stale: p.stale === true,
+      stale,
     };
-    const unit = model.properties[name]?.unit;
     if (unit !== undefined) sample.unit = unit;
-    if (p.sourceTimestamp !== undefined) sample.sourceTimestamp = p.sourceTimestamp;
-    if (p.serverTimestamp !== undefined) sample.serverTimestamp = p.serverTimestamp;
-    if (p.statusCode !== undefined) sample.statusCode = p.statusCode;
+    if (sourceTimestamp !== undefined) sample.sourceTimestamp = sourceTimestamp;
+    if (serverTimestamp !== undefined) sample.serverTimestamp = serverTimestamp;
+    if (statusCode !== undefined) sample.statusCode = statusCode;
     out[name] = sample;
   }
   return out;

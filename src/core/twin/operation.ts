@@ -1,6 +1,6 @@
 import type { TwinChange } from '../envelope';
 import { TwinFlowError } from '../errors';
-import { computeDelta } from './delta';
+import { computeDelta, isEmpty } from './delta';
 import { withFields, type TwinDocument } from './document';
 import type { TwinEvent } from './events';
 import type { TwinModel } from './model';
@@ -88,10 +88,16 @@ export function finishUpdate(
     placed = { ...after, parent };
   }
   const doc = changes.length > 0 ? withFields(placed, { version: placed.version + 1, updated: now }) : placed;
+  const delta: Record<string, unknown> = {};
+  // Nothing desired before or after (most twins, every report): no delta, nothing synced.
+  if ((!before || isEmpty(before.desired)) && isEmpty(doc.desired)) {
+    if (!before) events.unshift({ event: 'created', twin: doc.id, timestamp: now });
+    return { doc, changes, delta, events };
+  }
   const deltaBefore = before ? computeDelta(before, model) : {};
   const deltaAfter = computeDelta(doc, model);
-  const delta: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(deltaAfter)) {
+  for (const name of Object.keys(deltaAfter)) {
+    const value = deltaAfter[name];
     if (!(name in deltaBefore) || deltaBefore[name] !== value || forceDelta.includes(name))
       delta[name] = value;
   }

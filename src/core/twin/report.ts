@@ -3,13 +3,10 @@ import { createTwin, withFields, type ReportedProperty, type TwinDocument } from
 import type { TwinEvent } from './events';
 import { emptyHistory, pushHistory, resizeHistory } from './history';
 import { equalWithin, jsonEqual, mergePatch, omit } from './merge';
-import { DEFAULT_MAX_CLOCK_SKEW, type PropertyDef, type TwinModel } from './model';
+import { DEFAULT_MAX_CLOCK_SKEW, type TwinModel } from './model';
 import { checkVersion, finishUpdate, type OperationOptions, type TwinUpdate } from './operation';
 import { checkPayload } from './sanitize';
-import { propertyOf, validateEntry, type ValidatedSample } from './validate';
-
-type Validated =
-  { def: PropertyDef; remove: true } | { def: PropertyDef; remove: false; sample: ValidatedSample };
+import { propertyOf, validateCheckedEntry, type ValidatedSample } from './validate';
 
 /**
  * Applies a report (what the machine says) to a twin. The whole payload is validated before anything is built, so a
@@ -27,13 +24,6 @@ export function applyReport(
   const entries = checkPayload(payload, model.maxPayloadSize, options.isProxy);
   checkVersion(doc, options.expectedVersion, id);
   const limit = { now: options.now, maxClockSkew: model.maxClockSkew ?? DEFAULT_MAX_CLOCK_SKEW };
-  const validated: Validated[] = Object.keys(entries).map((name) => {
-    const def = propertyOf(model, name);
-    const entry = entries[name];
-    return entry === null
-      ? { def, remove: true }
-      : { def, remove: false, sample: validateEntry(def, entry, limit) };
-  });
 
   const { now } = options;
   const base = doc ?? createTwin(id, model.name, now);
@@ -42,29 +32,29 @@ export function applyReport(
   const changes: TwinChange[] = [];
   const events: TwinEvent[] = [];
 
-  for (const item of validated) {
-    const name = item.def.name;
+  // One pass: validating an entry can throw, building cannot, and what was built is dropped with the throw, so the
+  // message is still taken whole or not at all (and the first bad entry in payload order is the one named).
+  const names = Object.keys(entries);
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i];
+    const def = propertyOf(model, name);
+    const entry = entries[name];
     const old = base.reported[name];
-    if (item.remove) {
+    if (entry === null) {
       if (old) {
         reported = omit(reported, name);
         changes.push({ path: `reported.${name}`, old: old.value, new: undefined, cause: 'report' });
       }
       continue;
     }
-    const { sample, def } = item;
+    const sample = validateCheckedEntry(def, entry, limit);
     const lostValue = sample.value === null && sample.quality === 'bad';
     // RFC 7396 for object properties, the first write included: a null member deletes and is never stored.
     const incoming =
       def.type === 'object' && !lostValue ? mergePatch(old?.value, sample.value) : sample.value;
     const valueChanged = !old || (!lostValue && !equalWithin(old.value, incoming, def.deadband ?? 0));
     const value = valueChanged ? incoming : old.value;
-    // Optional fields only when present: most reports carry none, and each absent field saves memory per property.
-    const next: ReportedProperty = { value, quality: sample.quality, receivedTimestamp: now };
-    if (sample.statusCode !== undefined) next.statusCode = sample.statusCode;
-    if (sample.sourceTimestamp !== undefined) next.sourceTimestamp = sample.sourceTimestamp;
-    if (sample.serverTimestamp !== undefined) next.serverTimestamp = sample.serverTimestamp;
-    reported[name] = next;
+    reported[name] = reportedProperty(value, sample, now);
 
     if (old?.stale) events.push({ event: 'fresh', twin: id, property: name, timestamp: now });
     if (valueChanged) {
@@ -89,4 +79,20 @@ export function applyReport(
   // Rebuilt without `stale` rather than deleting it: `delete` would drop the object into V8's slow dictionary mode.
   const after = withFields(base, { reported, history, lastSeen: now, stale: false });
   return finishUpdate(doc, after, model, changes, events, options);
+}
+
+/**
+ * What the twin stores for a sample. Optional fields only when present: most reports carry none, and each absent
+ * field saves memory per property. An OPC UA sample carries all three: one literal then, one allocation of its final
+ * shape (same key order as the general case).
+ */
+function reportedProperty(value: unknown, sample: ValidatedSample, now: number): ReportedProperty {
+  const { quality, statusCode, sourceTimestamp, serverTimestamp } = sample;
+  if (statusCode !== undefined && sourceTimestamp !== undefined && serverTimestamp !== undefined)
+    return { value, quality, receivedTimestamp: now, statusCode, sourceTimestamp, serverTimestamp };
+  const next: ReportedProperty = { value, quality, receivedTimestamp: now };
+  if (statusCode !== undefined) next.statusCode = statusCode;
+  if (sourceTimestamp !== undefined) next.sourceTimestamp = sourceTimestamp;
+  if (serverTimestamp !== undefined) next.serverTimestamp = serverTimestamp;
+  return next;
 }

@@ -49,7 +49,8 @@ export function requestOptions(
   now: number,
   isProxy?: (value: object) => boolean,
 ): OperationOptions {
-  const options: OperationOptions = { now, ...(isProxy ? { isProxy } : {}) };
+  const options: OperationOptions = { now };
+  if (isProxy) options.isProxy = isProxy;
   if (msg.version !== undefined) {
     if (typeof msg.version !== 'number' || !Number.isInteger(msg.version) || msg.version < 0) {
       throw new TwinFlowError('badVersion', 'msg.version must be a non-negative integer');

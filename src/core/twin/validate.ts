@@ -1,5 +1,6 @@
 import { isPlainObject, isQuality, isSample, type Quality, type Sample } from '../envelope';
 import { TwinFlowError } from '../errors';
+import type { PlainValue } from '../plain-data';
 import type { PropertyDef, TwinModel } from './model';
 import { describe } from './sanitize';
 import { convertUnit } from './units';
@@ -73,9 +74,32 @@ const SAMPLE_FIELDS = new Set([
  * named "value", so there an entry counts as a Sample only when it has `value` and nothing but Sample fields.
  */
 function asSample(def: PropertyDef, entry: unknown): Sample | null {
-  if (!isSample(entry)) return null;
+  return isSample(entry) ? onlySampleFields(def, entry) : null;
+}
+
+function onlySampleFields(def: PropertyDef, entry: Sample): Sample | null {
   if (def.type !== 'object') return entry;
   return Object.keys(entry).every((k) => SAMPLE_FIELDS.has(k)) ? entry : null;
+}
+
+/**
+ * asSample for an entry that checkPayload already copied into plain data: every object there is a plain object
+ * (the copy made it), so its prototype needs no second look.
+ */
+function asCheckedSample(def: PropertyDef, entry: PlainValue): Sample | null {
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return null;
+  return Object.prototype.hasOwnProperty.call(entry, 'value')
+    ? onlySampleFields(def, entry as unknown as Sample)
+    : null;
+}
+
+/** validateEntry for an entry of checkPayload's copy of a payload (report and desire): validated once, not twice. */
+export function validateCheckedEntry(
+  def: PropertyDef,
+  entry: PlainValue,
+  limit?: TimestampLimit,
+): ValidatedSample {
+  return validateSample(def, entry, asCheckedSample(def, entry), limit);
 }
 
 /**
@@ -85,7 +109,15 @@ function asSample(def: PropertyDef, entry: unknown): Sample | null {
  * @throws TwinFlowError naming the property and the problem.
  */
 export function validateEntry(def: PropertyDef, entry: unknown, limit?: TimestampLimit): ValidatedSample {
-  const sample = asSample(def, entry);
+  return validateSample(def, entry, asSample(def, entry), limit);
+}
+
+function validateSample(
+  def: PropertyDef,
+  entry: unknown,
+  sample: Sample | null,
+  limit: TimestampLimit | undefined,
+): ValidatedSample {
   const raw = sample ? sample.value : entry;
   const unit = sample?.unit;
   const converts = unit !== undefined && unit !== null && unit !== '';
@@ -114,14 +146,17 @@ export function validateEntry(def: PropertyDef, entry: unknown, limit?: Timestam
     checkRange(def, converted);
     value = converted;
   }
+  if (!sample) return { value, quality };
+  const statusCode = typeof sample.statusCode === 'string' ? sample.statusCode : undefined;
+  const sourceTimestamp = optionalTimestamp(sample.sourceTimestamp, def.name, 'sourceTimestamp', limit);
+  const serverTimestamp = optionalTimestamp(sample.serverTimestamp, def.name, 'serverTimestamp', limit);
+  // A sample with all three (OPC UA's) as one literal; otherwise only the fields present.
+  if (statusCode !== undefined && sourceTimestamp !== undefined && serverTimestamp !== undefined)
+    return { value, quality, statusCode, sourceTimestamp, serverTimestamp };
   const out: ValidatedSample = { value, quality };
-  if (sample) {
-    if (typeof sample.statusCode === 'string') out.statusCode = sample.statusCode;
-    const sourceTimestamp = optionalTimestamp(sample.sourceTimestamp, def.name, 'sourceTimestamp', limit);
-    const serverTimestamp = optionalTimestamp(sample.serverTimestamp, def.name, 'serverTimestamp', limit);
-    if (sourceTimestamp !== undefined) out.sourceTimestamp = sourceTimestamp;
-    if (serverTimestamp !== undefined) out.serverTimestamp = serverTimestamp;
-  }
+  if (statusCode !== undefined) out.statusCode = statusCode;
+  if (sourceTimestamp !== undefined) out.sourceTimestamp = sourceTimestamp;
+  if (serverTimestamp !== undefined) out.serverTimestamp = serverTimestamp;
   return out;
 }
 

@@ -2,11 +2,18 @@ import type { ClientSession } from 'node-opcua';
 import type { MappedItem, Mapping } from '../../core/opcua/mapping';
 import { ItemRetries } from '../../core/opcua/retry';
 import type { Clock } from '../shared/clock';
-import { readAll, Subscriptions, type MonitorOptions, type Reading, type Resolved } from './monitor';
+import {
+  readAll,
+  sampleFrom,
+  Subscriptions,
+  type MonitorOptions,
+  type OnReading,
+  type Resolved,
+} from './monitor';
 import { resolveItems } from './resolve';
 
 export interface MapSessionEvents {
-  reading(r: Reading): void;
+  reading: OnReading;
   /** An item is bad: `first` is true once per bad episode of the item (the one to report at Catch). */
   itemBad(item: MappedItem, status: string, first: boolean): void;
   /** Something changed that the status shows (items working, bad). */
@@ -37,8 +44,8 @@ export class MapSession {
     private readonly clock: Clock,
     private readonly on: MapSessionEvents,
   ) {
-    this.subscriptions = new Subscriptions(session, options, (r) => {
-      if (!this.closed) on.reading(r);
+    this.subscriptions = new Subscriptions(session, options, (item, sample) => {
+      if (!this.closed) on.reading(item, sample);
     });
   }
 
@@ -66,7 +73,7 @@ export class MapSession {
     // Keep-alive reads for by-exception sources: constant values would otherwise go stale in the twin.
     if (refreshMs > 0)
       this.refreshTimer = this.clock.setInterval(() => {
-        readAll(this.session, [...this.good.values()], (r) => this.on.reading(r)).catch(() => undefined);
+        readAll(this.session, [...this.good.values()], this.on.reading).catch(() => undefined);
       }, refreshMs);
   }
 
@@ -95,14 +102,7 @@ export class MapSession {
   private failed(item: MappedItem, status: string): void {
     this.good.delete(keyOf(item));
     const first = this.retries.fail(keyOf(item), status, this.clock.now());
-    if (first)
-      this.on.reading({
-        item,
-        value: null,
-        quality: 'bad',
-        statusCode: status,
-        sourceTimestamp: this.clock.now(),
-      });
+    if (first) this.on.reading(item, sampleFrom(item, null, 'bad', status, this.clock.now()));
     this.on.itemBad(item, status, first);
   }
 

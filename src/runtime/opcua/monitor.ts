@@ -8,34 +8,75 @@ import {
   type ClientSubscription,
   type DataValue,
   type NodeId,
+  type StatusCode,
 } from 'node-opcua';
 import { qualityOf, toEngineering, type MappedItem } from '../../core/opcua/mapping';
 
-export interface Reading {
-  item: MappedItem;
+/** What a mapped item reports, as the sample of a twin-state payload (one object, built once per value). */
+export interface OpcuaSample {
   value: unknown;
   quality: 'good' | 'uncertain' | 'bad';
   statusCode: string;
+  unit?: string;
   sourceTimestamp?: number;
   serverTimestamp?: number;
 }
 
+/** Where readings go: the item and its sample, as two arguments (no wrapper object per value). */
+export type OnReading = (item: MappedItem, sample: OpcuaSample) => void;
+
 export type Resolved = { item: MappedItem; nodeId: NodeId };
 
-/** A DataValue as a TwinFlow reading: scaled, with quality and both timestamps (never a made-up timestamp). */
-export function toReading(item: MappedItem, dv: DataValue): Reading {
-  const statusCode = dv.statusCode.name;
-  const quality = qualityOf(statusCode);
-  let value: unknown = dv.value?.value ?? null;
-  if (typeof value === 'number' && item.scale) value = toEngineering(value, item.scale);
-  if (typeof value === 'bigint') value = Number(value);
-  if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'number')
-    value = value[0] * 2 ** 32 + value[1]; // Int64 as [high, low]
-  if (value instanceof Date) value = value.getTime();
-  const reading: Reading = { item, value: quality === 'bad' ? null : value, quality, statusCode };
-  if (dv.sourceTimestamp) reading.sourceTimestamp = dv.sourceTimestamp.getTime();
-  if (dv.serverTimestamp) reading.serverTimestamp = dv.serverTimestamp.getTime();
-  return reading;
+/**
+ * DataValues as TwinFlow samples: scaled, with quality, the item's unit and both timestamps (never a made-up
+ * timestamp). Fields are added in one order, so every sample of a server that sends both timestamps has one shape.
+ * The last status code's name and quality are remembered: node-opcua hands out one shared StatusCode object per code
+ * (nearly always Good) and looks its `name` up anew on every read.
+ */
+export function sampleReader(): (item: MappedItem, dv: DataValue) => OpcuaSample {
+  let lastCode: StatusCode | undefined;
+  let statusCode = '';
+  let quality: OpcuaSample['quality'] = 'bad';
+  return (item, dv) => {
+    if (dv.statusCode !== lastCode) {
+      lastCode = dv.statusCode;
+      statusCode = lastCode.name;
+      quality = qualityOf(statusCode);
+    }
+    let value: unknown = dv.value?.value ?? null;
+    if (typeof value === 'number' && item.scale) value = toEngineering(value, item.scale);
+    if (typeof value === 'bigint') value = Number(value);
+    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'number')
+      value = value[0] * 2 ** 32 + value[1]; // Int64 as [high, low]
+    if (value instanceof Date) value = value.getTime();
+    return sampleFrom(
+      item,
+      quality === 'bad' ? null : value,
+      quality,
+      statusCode,
+      dv.sourceTimestamp?.getTime(),
+      dv.serverTimestamp?.getTime(),
+    );
+  };
+}
+
+/** A sample from its parts (a lost connection or a refused item: value null, quality bad, the status code). */
+export function sampleFrom(
+  item: MappedItem,
+  value: unknown,
+  quality: OpcuaSample['quality'],
+  statusCode: string,
+  sourceTimestamp?: number,
+  serverTimestamp?: number,
+): OpcuaSample {
+  // The usual case (both timestamps, no unit) as one literal: one allocation of the final shape, no transitions.
+  if (!item.unit && sourceTimestamp !== undefined && serverTimestamp !== undefined)
+    return { value, quality, statusCode, sourceTimestamp, serverTimestamp };
+  const sample: OpcuaSample = { value, quality, statusCode };
+  if (item.unit) sample.unit = item.unit;
+  if (sourceTimestamp !== undefined) sample.sourceTimestamp = sourceTimestamp;
+  if (serverTimestamp !== undefined) sample.serverTimestamp = serverTimestamp;
+  return sample;
 }
 
 /** Items per CreateMonitoredItems / Read / TranslateBrowsePaths request. */
@@ -54,12 +95,13 @@ export interface MonitorOptions {
  */
 export class Subscriptions {
   private readonly subscriptions = new Map<number, Promise<ClientSubscription>>();
+  private readonly toSample = sampleReader();
   private stopped = false;
 
   constructor(
     private readonly session: ClientSession,
     private readonly options: MonitorOptions,
-    private readonly onReading: (r: Reading) => void,
+    private readonly onReading: OnReading,
   ) {}
 
   private subscription(interval: number): Promise<ClientSubscription> {
@@ -122,7 +164,10 @@ export class Subscriptions {
       if (mi.statusCode && !mi.statusCode.isGood())
         refused.push({ item: batch[index].item, status: mi.statusCode.name });
     });
-    group.on('changed', (_mi, dv, index) => this.onReading(toReading(batch[index].item, dv)));
+    group.on('changed', (_mi, dv, index) => {
+      const item = batch[index].item;
+      this.onReading(item, this.toSample(item, dv));
+    });
     return refused;
   }
 
@@ -138,13 +183,14 @@ export class Subscriptions {
 export async function readAll(
   session: ClientSession,
   resolved: Resolved[],
-  onReading: (r: Reading) => void,
+  onReading: OnReading,
 ): Promise<void> {
+  const toSample = sampleReader();
   for (let start = 0; start < resolved.length; start += BATCH) {
     const batch = resolved.slice(start, start + BATCH);
     const values = await session.read(
       batch.map((r) => ({ nodeId: r.nodeId, attributeId: AttributeIds.Value })),
     );
-    values.forEach((dv, i) => onReading(toReading(batch[i].item, dv)));
+    values.forEach((dv, i) => onReading(batch[i].item, toSample(batch[i].item, dv)));
   }
 }
