@@ -74,6 +74,11 @@ async function child() {
   let sampler;
   let peak;
   let before;
+  // Commands taken: what the bridge sends to twin-state as desired values.
+  let taken = 0;
+  runtime.RED.hooks.add('onReceive.burst', (event) => {
+    if (event.destination.id === 's1' && event.msg.action === 'desire') taken++;
+  });
   process.on('message', async (m) => {
     if (m.cmd === 'deploy') {
       await runtime.RED.runtime.flows.setFlows({ flows: { flows: flows(m.broker) }, deploymentType: 'full' });
@@ -90,12 +95,15 @@ async function child() {
         for (const k of Object.keys(peak)) peak[k] = Math.max(peak[k], now[k]);
       }, 20);
       process.send({ cmd: 'started' });
+    } else if (m.cmd === 'taken') {
+      process.send({ cmd: 'taken', taken });
     } else if (m.cmd === 'snapshot') {
       process.send({ cmd: 'snapshot', file: writeHeapSnapshot(m.file) });
     } else if (m.cmd === 'stop') {
       clearInterval(sampler);
       lag.disable();
-      process.send({ cmd: 'stopped', before, peak, loopMaxMs: lag.max / 1e6 });
+      globalThis.gc?.();
+      process.send({ cmd: 'stopped', before, peak, after: process.memoryUsage(), loopMaxMs: lag.max / 1e6 });
     } else if (m.cmd === 'exit') {
       await runtime.stop();
       rmSync(userDir, { recursive: true, force: true });
@@ -202,8 +210,11 @@ async function burst(qos, commands, twin) {
   const sentSeconds = (performance.now() - started) / 1000;
   // Done when the runtime is idle: its answers stopped and a GET sees no backlog (two quiet seconds in a row).
   let last = -1;
-  while (answers.rejected !== last) {
-    last = answers.rejected;
+  let taken = 0;
+  for (;;) {
+    taken = (await request(proc, { cmd: 'taken' }, 'taken')).taken;
+    if (answers.rejected + taken === last) break;
+    last = answers.rejected + taken;
     await new Promise((r) => setTimeout(r, 2000));
   }
   const seconds = (performance.now() - started) / 1000 - 2;
@@ -229,6 +240,7 @@ async function burst(qos, commands, twin) {
     rssBeforeMB: +(memory.before.rss / MB).toFixed(0),
     rssGrowthMB: growth('rss'),
     heapUsedGrowthMB: growth('heapUsed'),
+    heapRetainedMB: +((memory.after.heapUsed - memory.before.heapUsed) / MB).toFixed(1),
     externalGrowthMB: growth('external'),
     arrayBuffersGrowthMB: growth('arrayBuffers'),
     loopMaxMs: +memory.loopMaxMs.toFixed(0),
@@ -237,7 +249,9 @@ async function burst(qos, commands, twin) {
     adminP50Ms: +p(0.5).toFixed(1),
     adminP99Ms: +p(0.99).toFixed(1),
     adminMaxMs: +(latencies.at(-1) ?? NaN).toFixed(1),
+    taken,
     rejected: answers.codes,
+    unanswered: commands - taken - answers.rejected,
   };
 }
 
@@ -253,10 +267,10 @@ async function main() {
       results.push(r);
       console.log(
         `QoS ${r.qos}: ${r.commands} /set to ${r.twin} sent in ${r.sentSeconds} s, settled in ${r.seconds} s; ` +
-          `RSS ${r.rssBeforeMB} MB +${r.rssGrowthMB} MB (heap +${r.heapUsedGrowthMB}, external +${r.externalGrowthMB}, ` +
+          `RSS ${r.rssBeforeMB} MB +${r.rssGrowthMB} MB (heap +${r.heapUsedGrowthMB}, after GC +${r.heapRetainedMB}, external +${r.externalGrowthMB}, ` +
           `buffers +${r.arrayBuffersGrowthMB}); admin GET x${r.adminGets} (${r.adminFailures} failed): p50 ${r.adminP50Ms} ms, ` +
           `p99 ${r.adminP99Ms} ms, max ${r.adminMaxMs} ms; runtime loop delay max ${r.loopMaxMs} ms; ` +
-          `rejected ${JSON.stringify(r.rejected)}; load ${loadBefore}`,
+          `taken ${r.taken}, rejected ${JSON.stringify(r.rejected)}, unanswered ${r.unanswered}; load ${loadBefore}`,
       );
     }
   }

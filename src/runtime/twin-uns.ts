@@ -68,6 +68,7 @@ export = function register(RED: NodeAPI): void {
       clock,
       (err) => node.error(err),
       () => (connection?.backlog ?? 0) < 2 * config.commandQueue,
+      (on) => (on ? connection?.holdIncoming() : connection?.releaseIncoming()),
     );
     let connection: BrokerConnection | undefined = config.layout === 'sparkplug' ? undefined : base;
     let refusal: string | undefined;

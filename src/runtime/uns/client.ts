@@ -7,6 +7,8 @@ export type { BrokerEvents, BrokerOptions, BrokerState, TlsOptions } from './bro
 
 /** Publishes handed to the MQTT client at once (see publish). */
 const MAX_IN_FLIGHT = 1000;
+/** MQTT 5 Receive Maximum: QoS 1/2 messages the broker may send us unacknowledged (see holdIncoming). */
+const RECEIVE_MAXIMUM = 100;
 
 /**
  * ONE MQTT client per broker, shared by every node that uses it (owned by the twin-mqtt-broker config node), over
@@ -20,6 +22,9 @@ export class BrokerConnection extends EventEmitter<BrokerEvents> {
   private readonly subscriptions = new Set<string>();
   private inFlight = 0;
   private readonly waiting: (() => void)[] = [];
+  private holds = 0;
+  /** mqtt.js' callback for the message it handed us last, kept while incoming messages are held. */
+  private resumeIncoming?: () => void;
   /** The protocol of the current (or next) attempt. */
   private version: 4 | 5;
 
@@ -68,6 +73,7 @@ export class BrokerConnection extends EventEmitter<BrokerEvents> {
       reconnectOnConnackError: true,
       ...(o.tls ?? {}),
     };
+    if (this.version === 5) options.properties = { receiveMaximum: RECEIVE_MAXIMUM };
     if (o.username) options.username = o.username;
     if (o.password) options.password = o.password;
     if (o.will) options.will = { ...o.will };
@@ -82,6 +88,8 @@ export class BrokerConnection extends EventEmitter<BrokerEvents> {
       // when to try again, so one message the broker refuses cannot loop inside the client for ever.
       const outgoing = (client as unknown as { outgoing: Record<string, unknown> }).outgoing ?? {};
       for (const id of Object.keys(outgoing)) client.removeOutgoingMessage(Number(id));
+      // A held message of this session is redelivered (QoS 1/2) or gone (QoS 0): never acknowledged late.
+      this.resumeIncoming = undefined;
       this.emit('state', 'disconnected', o.url);
     });
     client.on('error', (err) => {
@@ -101,6 +109,11 @@ export class BrokerConnection extends EventEmitter<BrokerEvents> {
       this.emit('state', failure.refused ? 'refused' : 'error', failure.reason);
     });
     client.on('message', (topic, payload) => this.emit('message', topic, payload));
+    // mqtt.js takes the next packet (and acknowledges a QoS 1 one) only once this calls back: see holdIncoming.
+    client.handleMessage = (_packet, callback) => {
+      if (this.holds === 0) callback();
+      else this.resumeIncoming = () => callback();
+    };
     this.client = client;
   }
 
@@ -144,6 +157,23 @@ export class BrokerConnection extends EventEmitter<BrokerEvents> {
       if (this.inFlight < MAX_IN_FLIGHT && this.waiting.length === 0) go();
       else this.waiting.push(go);
     });
+  }
+
+  /**
+   * Flow control for incoming messages: while anyone holds, the message just handed over is not acknowledged and the
+   * next one is not read, so a burst waits in the socket and at the broker (which sends at most RECEIVE_MAXIMUM
+   * unacknowledged QoS 1/2 messages under MQTT 5; QoS 0 ones it queues or drops by its own limits), not in this heap.
+   */
+  holdIncoming(): void {
+    this.holds++;
+  }
+
+  releaseIncoming(): void {
+    this.holds = Math.max(0, this.holds - 1);
+    if (this.holds > 0) return;
+    const resume = this.resumeIncoming;
+    this.resumeIncoming = undefined;
+    resume?.();
   }
 
   /** A new will for the next connection (Sparkplug: the next session's bdSeq). */

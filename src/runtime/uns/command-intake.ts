@@ -12,7 +12,8 @@ const LATE_MS = 20;
  * (halved when the loop lags, grown again when it keeps up): what an accepted command sets off downstream (twin-state,
  * the publishes of the changed twin) cannot pile up faster than the process handles it, so memory stays flat and the
  * admin API keeps answering; while the broker connection still has many publishes to send (`ready`), none is taken.
- * Beyond `limit` waiting commands, a command is refused at once (`busy`).
+ * A full queue holds the connection's incoming messages (`hold(true)`: the burst waits at the broker, see
+ * BrokerConnection.holdIncoming) until half of it is done; a command that still finds it full is refused (`busy`).
  */
 export class CommandIntake {
   private readonly queue: (() => void)[] = [];
@@ -20,6 +21,7 @@ export class CommandIntake {
   private timer: unknown;
   private due = 0;
   private batch = MAX_BATCH;
+  private holding = false;
 
   constructor(
     private readonly limit: number,
@@ -27,6 +29,8 @@ export class CommandIntake {
     private readonly onError: (err: unknown) => void,
     /** False while what earlier commands set off is still on its way out (the broker connection's backlog). */
     private readonly ready: () => boolean = () => true,
+    /** Holds (true) or releases (false) the source of the commands. */
+    private readonly hold: (on: boolean) => void = () => undefined,
   ) {}
 
   get waiting(): number {
@@ -38,6 +42,12 @@ export class CommandIntake {
     if (this.waiting >= this.limit) return refuseBusy();
     this.queue.push(decide);
     if (this.timer === undefined) this.schedule();
+    if (!this.holding && this.waiting >= this.limit) this.setHolding(true);
+  }
+
+  private setHolding(on: boolean): void {
+    this.holding = on;
+    this.hold(on);
   }
 
   private schedule(ms = 1): void {
@@ -58,6 +68,7 @@ export class CommandIntake {
         this.onError(err);
       }
     }
+    if (this.holding && this.waiting <= this.limit >> 1) this.setHolding(false);
     if (this.head === this.queue.length) {
       this.queue.length = 0;
       this.head = 0;
@@ -71,6 +82,7 @@ export class CommandIntake {
   };
 
   close(): void {
+    if (this.holding) this.setHolding(false);
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     this.timer = undefined;
     this.queue.length = 0;
