@@ -2,11 +2,11 @@
 // twin-uns bridge in a real Node-RED runtime (a child process) through Debian's mosquitto. Reports, per QoS:
 //   - the runtime's RSS growth (peak during the burst over the level before it), sampled inside the runtime every
 //     20 ms with process.memoryUsage(), with the heap, external and array-buffer peaks (where the memory went);
-//   - the admin API's latency: GET /flows sent one after another during the burst from a worker thread (so the
-//     publisher's own work does not count), p50 / p99 / max;
+//   - the admin API's latency: GET /flows every 10 ms (or as soon as the last answered) during the burst from a
+//     worker thread (so the publisher's own work does not count), p50 / p99 / max;
 //   - the runtime's longest event-loop delay, and what the sender saw (commands refused busy, unanswered).
 // Options: --commands 100000, --qos 0,1, --twin Pump01 (a twin the model holds), --runs 1, --heap (writes a heap
-// snapshot of the runtime at the middle of the burst to the out folder), --out bench/results/uns-burst.tmp.
+// snapshot of the runtime near the end of the burst to the out folder), --out bench/results/uns-burst.tmp.
 // A benchmark, not a test: nothing asserts a time.
 import { spawn, fork } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -76,8 +76,11 @@ async function child() {
   let before;
   // Commands taken: what the bridge sends to twin-state as desired values.
   let taken = 0;
+  let lastDesired;
   runtime.RED.hooks.add('onReceive.burst', (event) => {
-    if (event.destination.id === 's1' && event.msg.action === 'desire') taken++;
+    if (event.destination.id !== 's1' || event.msg.action !== 'desire') return;
+    taken++;
+    lastDesired = event.msg.payload.speed;
   });
   process.on('message', async (m) => {
     if (m.cmd === 'deploy') {
@@ -96,7 +99,7 @@ async function child() {
       }, 20);
       process.send({ cmd: 'started' });
     } else if (m.cmd === 'taken') {
-      process.send({ cmd: 'taken', taken });
+      process.send({ cmd: 'taken', taken, lastDesired });
     } else if (m.cmd === 'snapshot') {
       process.send({ cmd: 'snapshot', file: writeHeapSnapshot(m.file) });
     } else if (m.cmd === 'stop') {
@@ -158,7 +161,10 @@ parentPort.on('message', () => (running = false));
       await res.arrayBuffer();
       if (!res.ok) failures++;
     } catch { failures++; }
-    latencies.push(performance.now() - start);
+    const took = performance.now() - start;
+    latencies.push(took);
+    // One GET every 10 ms (an editor and a monitoring poll or two), not a flood that is itself the load.
+    if (took < 10) await new Promise((r) => setTimeout(r, 10 - took));
   }
   parentPort.postMessage({ latencies, failures });
 })();
@@ -185,11 +191,13 @@ async function burst(qos, commands, twin) {
   const ready = await new Promise((r) => proc.once('message', r));
   await request(proc, { cmd: 'deploy', broker: broker.url }, 'deployed');
   const publisher = await mqtt.connectAsync(broker.url, { reconnectPeriod: 0, protocolVersion: 5 });
-  const answers = { rejected: 0, busy: 0, codes: {} };
+  // Refused commands by reason code (a coalesced busy reply answers `count` commands), and the replies.
+  const answers = { rejected: 0, replies: 0, codes: {} };
   publisher.on('message', (_t, body) => {
-    answers.rejected++;
-    const code = JSON.parse(body.toString()).code;
-    answers.codes[code] = (answers.codes[code] ?? 0) + 1;
+    const { code, count = 1 } = JSON.parse(body.toString());
+    answers.replies++;
+    answers.rejected += count;
+    answers.codes[code] = (answers.codes[code] ?? 0) + count;
   });
   await publisher.subscribeAsync('Acme/Plant1/L1/+/+/set/rejected', { qos: 0 });
   await request(proc, { cmd: 'start' }, 'started');
@@ -199,7 +207,7 @@ async function burst(qos, commands, twin) {
   const topic = `Acme/Plant1/L1/${twin}/speed/set`;
   let snapshot;
   for (let i = 0; i < commands; i += 1000) {
-    if (args.heap && i === commands / 2)
+    if (args.heap && i === commands - 1000)
       snapshot = request(proc, { cmd: 'snapshot', file: join(args.out, `burst-qos${qos}.heapsnapshot`) }, 'snapshot');
     const batch = [];
     for (let k = i; k < Math.min(commands, i + 1000); k++)
@@ -211,8 +219,9 @@ async function burst(qos, commands, twin) {
   // Done when the runtime is idle: its answers stopped and a GET sees no backlog (two quiet seconds in a row).
   let last = -1;
   let taken = 0;
+  let lastDesired;
   for (;;) {
-    taken = (await request(proc, { cmd: 'taken' }, 'taken')).taken;
+    ({ taken, lastDesired } = await request(proc, { cmd: 'taken' }, 'taken'));
     if (answers.rejected + taken === last) break;
     last = answers.rejected + taken;
     await new Promise((r) => setTimeout(r, 2000));
@@ -250,7 +259,11 @@ async function burst(qos, commands, twin) {
     adminP99Ms: +p(0.99).toFixed(1),
     adminMaxMs: +(latencies.at(-1) ?? NaN).toFixed(1),
     taken,
+    // The newest command wins: the last desired speed is the last one sent.
+    lastDesired,
+    lastSent: (commands - 1) % 3000,
     rejected: answers.codes,
+    replies: answers.replies,
     unanswered: commands - taken - answers.rejected,
   };
 }
@@ -270,7 +283,7 @@ async function main() {
           `RSS ${r.rssBeforeMB} MB +${r.rssGrowthMB} MB (heap +${r.heapUsedGrowthMB}, after GC +${r.heapRetainedMB}, external +${r.externalGrowthMB}, ` +
           `buffers +${r.arrayBuffersGrowthMB}); admin GET x${r.adminGets} (${r.adminFailures} failed): p50 ${r.adminP50Ms} ms, ` +
           `p99 ${r.adminP99Ms} ms, max ${r.adminMaxMs} ms; runtime loop delay max ${r.loopMaxMs} ms; ` +
-          `taken ${r.taken}, rejected ${JSON.stringify(r.rejected)}, unanswered ${r.unanswered}; load ${loadBefore}`,
+          `taken ${r.taken} (last desired ${r.lastDesired}, last sent ${r.lastSent}), rejected ${JSON.stringify(r.rejected)} in ${r.replies} replies, unanswered ${r.unanswered}; load ${loadBefore}`,
       );
     }
   }

@@ -17,6 +17,7 @@ import { statusFor } from './shared/status';
 import type { TwinModelNode } from './model/model-node';
 import type { BrokerNode } from './uns/broker-node';
 import type { BrokerConnection, BrokerState } from './uns/client';
+import { BusyReplies } from './uns/busy-replies';
 import { CommandIntake } from './uns/command-intake';
 import { DiskOutbox } from './uns/disk-outbox';
 import { OutboxPublisher } from './uns/outbox-publisher';
@@ -85,11 +86,10 @@ export = function register(RED: NodeAPI): void {
       else status.show('yellow', 'ring', `buffering${more}`, { count, dropped });
     };
     const protocolName = () => (connection?.protocolVersion === 4 ? 'MQTT 3.1.1' : 'MQTT 5');
-
     const outbox = new OutboxPublisher(box, () => connection, report);
     const publish = (item: PublishItem): void => outbox.publish(item);
 
-    /** One refused command: answered where the layout answers (Sparkplug has no reply topic: a warning). */
+    /** A refused command: answered where the layout answers (Sparkplug has no reply topic: a warning). */
     const refuse = (command: IncomingCommand | undefined, twin: string, r: Refusal): void => {
       if (!command)
         return node.warn(`Sparkplug DCMD for ${twin.slice(0, 80)} refused: ${r.code}: ${r.reason}`);
@@ -103,14 +103,20 @@ export = function register(RED: NodeAPI): void {
       if (Object.keys(accepted).length > 0)
         sendMsg({ _msgid: RED.util.generateId(), topic: twin, action: 'desire', payload: accepted });
     };
-    const busy: Refusal = { code: 'busy', reason: 'too many commands waiting; try again later' };
+    /** Busy replies coalesced per topic: one reply answers `count` refused commands. */
+    const busyReplies = new BusyReplies(clock, (n) => node.warn(`${n} commands refused as busy got no reply`));
+    const refuseBusy = (key: string, command: IncomingCommand | undefined, twin: string): void =>
+      busyReplies.refuse(key, (count) =>
+        refuse(command, twin, { code: 'busy', reason: `too many commands waiting (${count} refused)`, count }),
+      );
     const readCommand = commandReader(config, hierarchy());
     const onCommand = (topic: string, raw: Buffer): void => {
       const command = readCommand(topic, raw.toString('utf8'));
       if (command)
         intake.offer(
           () => decide(command.twin, command.values, command),
-          () => refuse(command, command.twin, busy),
+          () => refuseBusy(topic, command, command.twin),
+          topic,
         );
     };
 
@@ -140,7 +146,7 @@ export = function register(RED: NodeAPI): void {
           (twin, values) =>
             intake.offer(
               () => decide(twin, values),
-              () => refuse(undefined, twin, busy),
+              () => refuseBusy(twin, undefined, twin),
             ),
           (reason) => node.warn(`Sparkplug command ignored: ${reason}`),
         );
@@ -181,6 +187,7 @@ export = function register(RED: NodeAPI): void {
     node.on('input', handleInput(RED, node, 'twin-uns', handle, status.error) as never);
     node.on('close', (removed: boolean, done: () => void) => {
       intake.close();
+      busyReplies.close();
       status.close();
       connection?.off('state', onState);
       base.off('message', onCommand);

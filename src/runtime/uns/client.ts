@@ -23,7 +23,7 @@ export class BrokerConnection extends EventEmitter<BrokerEvents> {
   private inFlight = 0;
   private readonly waiting: (() => void)[] = [];
   private holds = 0;
-  /** mqtt.js' callback for the message it handed us last, kept while incoming messages are held. */
+  /** mqtt.js' callback for the message handed over last, kept while incoming messages are held. */
   private resumeIncoming?: () => void;
   /** The protocol of the current (or next) attempt. */
   private version: 4 | 5;
@@ -50,10 +50,8 @@ export class BrokerConnection extends EventEmitter<BrokerEvents> {
 
   /** The broker's Maximum Packet Size from CONNACK (MQTT 5 only), or undefined when it set none. */
   get maximumPacketSize(): number | undefined {
-    const connack = (
-      this.client as unknown as { connackPacket?: { properties?: { maximumPacketSize?: number } } }
-    )?.connackPacket;
-    return this.connected ? connack?.properties?.maximumPacketSize : undefined;
+    type Connack = { connackPacket?: { properties?: { maximumPacketSize?: number } } };
+    return this.connected ? (this.client as unknown as Connack)?.connackPacket?.properties?.maximumPacketSize : undefined;
   }
 
   acquire(): void {
@@ -110,8 +108,8 @@ export class BrokerConnection extends EventEmitter<BrokerEvents> {
     });
     client.on('message', (topic, payload) => this.emit('message', topic, payload));
     // mqtt.js takes the next packet (and acknowledges a QoS 1 one) only once this calls back: see holdIncoming.
-    client.handleMessage = (_packet, callback) => {
-      if (this.holds === 0) callback();
+    client.handleMessage = (packet, callback) => {
+      if (this.holds === 0 || packet.qos === 0) callback();
       else this.resumeIncoming = () => callback();
     };
     this.client = client;
@@ -160,9 +158,9 @@ export class BrokerConnection extends EventEmitter<BrokerEvents> {
   }
 
   /**
-   * Flow control for incoming messages: while anyone holds, the message just handed over is not acknowledged and the
-   * next one is not read, so a burst waits in the socket and at the broker (which sends at most RECEIVE_MAXIMUM
-   * unacknowledged QoS 1/2 messages under MQTT 5; QoS 0 ones it queues or drops by its own limits), not in this heap.
+   * MQTT flow control for incoming QoS 1/2 messages: while anyone holds, such a message is not acknowledged and the
+   * next packet not read, so a burst waits at the broker (which sends at most RECEIVE_MAXIMUM unacknowledged under
+   * MQTT 5 and queues the rest by its own limits), not in this heap. QoS 0 ones are read on (the receiver decides).
    */
   holdIncoming(): void {
     this.holds++;
