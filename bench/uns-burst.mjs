@@ -5,7 +5,8 @@
 //   - the admin API's latency: GET /flows every 10 ms (or as soon as the last answered) during the burst from a
 //     worker thread (so the publisher's own work does not count), p50 / p99 / max;
 //   - the runtime's longest event-loop delay, and what the sender saw (commands refused busy, unanswered).
-// Options: --commands 100000, --qos 0,1, --twin Pump01 (a twin the model holds), --runs 1, --heap (writes a heap
+// Options: --commands 100000, --qos 0,1, --twin Pump01 (a twin the model holds), --spread 1 (over this many twins:
+// command k goes to <twin> when k % spread is 0, else to the unknown twin Ghost<k % spread>), --runs 1, --heap (writes a heap
 // snapshot of the runtime near the end of the burst to the out folder), --out bench/results/uns-burst.tmp.
 // A benchmark, not a test: nothing asserts a time.
 import { spawn, fork } from 'node:child_process';
@@ -26,6 +27,7 @@ const { values: args } = parseArgs({
     commands: { type: 'string', default: '100000' },
     qos: { type: 'string', default: '0,1' },
     twin: { type: 'string', default: 'Pump01' },
+    spread: { type: 'string', default: '1' },
     runs: { type: 'string', default: '1' },
     heap: { type: 'boolean', default: false },
     out: { type: 'string', default: join(repoRoot, 'bench', 'results', 'uns-burst.tmp') },
@@ -204,14 +206,15 @@ async function burst(qos, commands, twin) {
   const poller = new Worker(POLLER, { eval: true, workerData: { url: ready.url } });
   const polled = new Promise((r) => poller.once('message', r));
   const started = performance.now();
-  const topic = `Acme/Plant1/L1/${twin}/speed/set`;
+  const spread = Number(args.spread);
+  const topicOf = (k) => `Acme/Plant1/L1/${k % spread === 0 ? twin : `Ghost${k % spread}`}/speed/set`;
   let snapshot;
   for (let i = 0; i < commands; i += 1000) {
     if (args.heap && i === commands - 1000)
       snapshot = request(proc, { cmd: 'snapshot', file: join(args.out, `burst-qos${qos}.heapsnapshot`) }, 'snapshot');
     const batch = [];
     for (let k = i; k < Math.min(commands, i + 1000); k++)
-      batch.push(publisher.publishAsync(topic, String(k % 3000), { qos }));
+      batch.push(publisher.publishAsync(topicOf(k), String(k % 3000), { qos }));
     // QoS 0 resolves when written to the socket, QoS 1 when the broker acknowledged: as fast as mqtt.js can.
     await Promise.all(batch);
   }
@@ -244,6 +247,7 @@ async function burst(qos, commands, twin) {
     qos,
     commands,
     twin,
+    spread,
     sentSeconds: +sentSeconds.toFixed(1),
     seconds: +seconds.toFixed(1),
     rssBeforeMB: +(memory.before.rss / MB).toFixed(0),
@@ -261,9 +265,10 @@ async function burst(qos, commands, twin) {
     taken,
     // The newest command wins: the last desired speed is the last one sent.
     lastDesired,
-    lastSent: (commands - 1) % 3000,
+    lastSent: (Math.floor((commands - 1) / spread) * spread) % 3000,
     rejected: answers.codes,
     replies: answers.replies,
+    // Superseded by a newer command for the same topic while waiting, or dropped by the broker.
     unanswered: commands - taken - answers.rejected,
   };
 }
@@ -279,11 +284,11 @@ async function main() {
       const r = { ...(await burst(qos, Number(args.commands), args.twin)), load: loadBefore };
       results.push(r);
       console.log(
-        `QoS ${r.qos}: ${r.commands} /set to ${r.twin} sent in ${r.sentSeconds} s, settled in ${r.seconds} s; ` +
+        `QoS ${r.qos}: ${r.commands} /set to ${r.twin}${r.spread > 1 ? ` and ${r.spread - 1} unknown twins` : ''} sent in ${r.sentSeconds} s, settled in ${r.seconds} s; ` +
           `RSS ${r.rssBeforeMB} MB +${r.rssGrowthMB} MB (heap +${r.heapUsedGrowthMB}, after GC +${r.heapRetainedMB}, external +${r.externalGrowthMB}, ` +
           `buffers +${r.arrayBuffersGrowthMB}); admin GET x${r.adminGets} (${r.adminFailures} failed): p50 ${r.adminP50Ms} ms, ` +
           `p99 ${r.adminP99Ms} ms, max ${r.adminMaxMs} ms; runtime loop delay max ${r.loopMaxMs} ms; ` +
-          `taken ${r.taken} (last desired ${r.lastDesired}, last sent ${r.lastSent}), rejected ${JSON.stringify(r.rejected)} in ${r.replies} replies, unanswered ${r.unanswered}; load ${loadBefore}`,
+          `taken ${r.taken} (last desired ${r.lastDesired}, last sent ${r.lastSent}), rejected ${JSON.stringify(r.rejected)} in ${r.replies} replies, superseded or dropped ${r.unanswered}; load ${loadBefore}`,
       );
     }
   }
