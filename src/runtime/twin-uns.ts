@@ -17,10 +17,10 @@ import { statusFor } from './shared/status';
 import type { TwinModelNode } from './model/model-node';
 import type { BrokerNode } from './uns/broker-node';
 import type { BrokerConnection, BrokerState } from './uns/client';
-import { BusyReplies } from './uns/busy-replies';
 import { CommandIntake } from './uns/command-intake';
 import { DiskOutbox } from './uns/disk-outbox';
 import { OutboxPublisher } from './uns/outbox-publisher';
+import { RefusalReplies } from './uns/refusal-replies';
 import { bdSeqStore, SparkplugEdge } from './uns/sparkplug-edge';
 
 /**
@@ -89,8 +89,10 @@ export = function register(RED: NodeAPI): void {
     const outbox = new OutboxPublisher(box, () => connection, report);
     const publish = (item: PublishItem): void => outbox.publish(item);
 
+    /** Replies to refused commands, bounded (RefusalReplies): busy ones coalesced per topic, at most 1,000 a second. */
+    const replies = new RefusalReplies(clock, (n) => node.warn(`${n} refused commands got no reply (overload)`));
     /** A refused command: answered where the layout answers (Sparkplug has no reply topic: a warning). */
-    const refuse = (command: IncomingCommand | undefined, twin: string, r: Refusal): void => {
+    const answer = (command: IncomingCommand | undefined, twin: string, r: Refusal): void => {
       if (!command)
         return node.warn(`Sparkplug DCMD for ${twin.slice(0, 80)} refused: ${r.code}: ${r.reason}`);
       publish({ ...command.rejection(r, clock.now()), qos: config.qos, retain: false });
@@ -99,15 +101,13 @@ export = function register(RED: NodeAPI): void {
       const exists = modelNode?.store?.get(twin) !== undefined;
       const ctx = { model: model(), exists, createUnknown: config.createUnknown };
       const { accepted, refused } = decideCommand(ctx, twin, values);
-      for (const r of refused) refuse(command, twin, r);
+      for (const r of refused) replies.refuse(() => answer(command, twin, r));
       if (Object.keys(accepted).length > 0)
         sendMsg({ _msgid: RED.util.generateId(), topic: twin, action: 'desire', payload: accepted });
     };
-    /** Busy replies coalesced per topic: one reply answers `count` refused commands. */
-    const busyReplies = new BusyReplies(clock, (n) => node.warn(`${n} commands refused as busy got no reply`));
     const refuseBusy = (key: string, command: IncomingCommand | undefined, twin: string): void =>
-      busyReplies.refuse(key, (count) =>
-        refuse(command, twin, { code: 'busy', reason: `too many commands waiting (${count} refused)`, count }),
+      replies.busy(key, (count) =>
+        answer(command, twin, { code: 'busy', reason: `too many commands waiting (${count} refused)`, count }),
       );
     const readCommand = commandReader(config, hierarchy());
     const onCommand = (topic: string, raw: Buffer): void => {
@@ -187,7 +187,7 @@ export = function register(RED: NodeAPI): void {
     node.on('input', handleInput(RED, node, 'twin-uns', handle, status.error) as never);
     node.on('close', (removed: boolean, done: () => void) => {
       intake.close();
-      busyReplies.close();
+      replies.close();
       status.close();
       connection?.off('state', onState);
       base.off('message', onCommand);

@@ -183,7 +183,7 @@ describe('twin-uns (aedes, MQTT 3.1.1)', function () {
     const out = collect(node('out'));
     for (let i = 0; i < 300; i++)
       void commander.publish('Acme/Plant1/L1/Pump01/speed/set', String(i), { qos: 0 });
-    await waitFor(() => out.at(-1)?.payload?.speed === 299, 10_000, 'the newest command taken');
+    await waitFor(() => (out.at(-1)?.payload as { speed?: number } | undefined)?.speed === 299, 10_000, 'the newest command taken');
     assert.deepEqual(seen, [], 'nothing refused: a superseded command is not refused');
     assert.ok(out.length <= 300);
   });

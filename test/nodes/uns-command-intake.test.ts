@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
-import { BusyReplies } from '../../src/runtime/uns/busy-replies';
 import { CommandIntake } from '../../src/runtime/uns/command-intake';
+import { RefusalReplies } from '../../src/runtime/uns/refusal-replies';
 import { ManualClock } from '../helpers/clock';
 
-describe('twin-uns command intake (CommandIntake, BusyReplies)', () => {
+const unexpected = (err: unknown): never => assert.fail(String(err));
+
+describe('twin-uns command intake (CommandIntake, RefusalReplies)', () => {
   it('supersedes a waiting command with a newer one for the same key; commands without a key all wait', () => {
     const clock = new ManualClock();
-    const intake = new CommandIntake(10, clock, assert.fail);
+    const intake = new CommandIntake(10, clock, unexpected);
     const decided: string[] = [];
     for (const v of ['a1', 'b1', 'a2', 'a3']) intake.offer(() => decided.push(v), assert.fail, v[0]);
     intake.offer(() => decided.push('x1'), assert.fail);
@@ -22,7 +24,7 @@ describe('twin-uns command intake (CommandIntake, BusyReplies)', () => {
   it('holds its source when full, refuses busy beyond, and releases when half is done', () => {
     const clock = new ManualClock();
     const holds: boolean[] = [];
-    const intake = new CommandIntake(4, clock, assert.fail, () => false, (on) => holds.push(on));
+    const intake = new CommandIntake(4, clock, unexpected, () => false, (on) => holds.push(on));
     let busy = 0;
     for (let i = 0; i < 6; i++) intake.offer(() => undefined, () => busy++, `k${i}`);
     assert.deepEqual([holds, busy, intake.waiting], [[true], 2, 4]);
@@ -35,9 +37,9 @@ describe('twin-uns command intake (CommandIntake, BusyReplies)', () => {
   it('coalesces busy replies per topic: one at once, the rest answered together with their count', () => {
     const clock = new ManualClock();
     const warned: number[] = [];
-    const replies = new BusyReplies(clock, (n) => warned.push(n));
+    const replies = new RefusalReplies(clock, (n) => warned.push(n));
     const answered: [string, number][] = [];
-    const refuse = (topic: string) => replies.refuse(topic, (count) => answered.push([topic, count]));
+    const refuse = (topic: string) => replies.busy(topic, (count) => answered.push([topic, count]));
     for (let i = 0; i < 500; i++) refuse('a');
     refuse('b');
     assert.deepEqual(answered, [
@@ -52,6 +54,21 @@ describe('twin-uns command intake (CommandIntake, BusyReplies)', () => {
     for (let i = 0; i < 1500; i++) refuse(`t${i}`);
     clock.advance(1000);
     assert.deepEqual(warned, [501], 'beyond 1,000 topics a refusal is counted, not answered');
+    replies.close();
+  });
+
+  it('answers at most 1,000 refusals a second; the rest are counted and reported once per second', () => {
+    const clock = new ManualClock();
+    const warned: number[] = [];
+    const replies = new RefusalReplies(clock, (n) => warned.push(n));
+    let answered = 0;
+    for (let i = 0; i < 2500; i++) replies.refuse(() => answered++);
+    assert.deepEqual([answered, warned], [1000, []]);
+    clock.advance(1000);
+    assert.deepEqual(warned, [1500]);
+    for (let i = 0; i < 10; i++) replies.refuse(() => answered++);
+    clock.advance(1000);
+    assert.deepEqual([answered, warned], [1010, [1500]], 'under the budget every refusal is answered');
     replies.close();
   });
 });
