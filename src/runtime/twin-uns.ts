@@ -67,6 +67,7 @@ export = function register(RED: NodeAPI): void {
     const intake = new CommandIntake(
       config.commandQueue,
       clock,
+      (twin, values) => sendMsg({ _msgid: RED.util.generateId(), topic: twin, action: 'desire', payload: values }),
       (err) => node.error(err),
       () => (connection?.backlog ?? 0) < 2 * config.commandQueue,
       (on) => (on ? connection?.holdIncoming() : connection?.releaseIncoming()),
@@ -97,27 +98,22 @@ export = function register(RED: NodeAPI): void {
         return node.warn(`Sparkplug DCMD for ${twin.slice(0, 80)} refused: ${r.code}: ${r.reason}`);
       publish({ ...command.rejection(r, clock.now()), qos: config.qos, retain: false });
     };
-    const decide = (twin: string, values: Record<string, unknown>, command?: IncomingCommand): void => {
-      const exists = modelNode?.store?.get(twin) !== undefined;
-      const ctx = { model: model(), exists, createUnknown: config.createUnknown };
-      const { accepted, refused } = decideCommand(ctx, twin, values);
-      for (const r of refused) replies.refuse(() => answer(command, twin, r));
-      if (Object.keys(accepted).length > 0)
-        sendMsg({ _msgid: RED.util.generateId(), topic: twin, action: 'desire', payload: accepted });
-    };
     const refuseBusy = (key: string, command: IncomingCommand | undefined, twin: string): void =>
       replies.busy(key, (count) =>
         answer(command, twin, { code: 'busy', reason: `too many commands waiting (${count} refused)`, count }),
       );
+    /** Decided on arrival: refusals answered now, accepted values queued (CommandIntake: merged per twin). */
+    const decide = (key: string, twin: string, values: Record<string, unknown>, command?: IncomingCommand) => {
+      const exists = modelNode?.store?.get(twin) !== undefined;
+      const ctx = { model: model(), exists, createUnknown: config.createUnknown };
+      const { accepted, refused } = decideCommand(ctx, twin, values);
+      for (const r of refused) replies.refuse(() => answer(command, twin, r));
+      if (Object.keys(accepted).length > 0) intake.offer(twin, accepted, () => refuseBusy(key, command, twin));
+    };
     const readCommand = commandReader(config, hierarchy());
     const onCommand = (topic: string, raw: Buffer): void => {
       const command = readCommand(topic, raw.toString('utf8'));
-      if (command)
-        intake.offer(
-          () => decide(command.twin, command.values, command),
-          () => refuseBusy(topic, command, command.twin),
-          topic,
-        );
+      if (command) decide(topic, command.twin, command.values, command);
     };
 
     const onState = (state: BrokerState, detail: string): void => {
@@ -143,11 +139,7 @@ export = function register(RED: NodeAPI): void {
           clock,
           bdSeq,
           persist,
-          (twin, values) =>
-            intake.offer(
-              () => decide(twin, values),
-              () => refuseBusy(twin, undefined, twin),
-            ),
+          (twin, values) => decide(twin, twin, values),
           (reason) => node.warn(`Sparkplug command ignored: ${reason}`),
         );
         connection = e.connection;

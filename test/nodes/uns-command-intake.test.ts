@@ -3,31 +3,36 @@ import { CommandIntake } from '../../src/runtime/uns/command-intake';
 import { RefusalReplies } from '../../src/runtime/uns/refusal-replies';
 import { ManualClock } from '../helpers/clock';
 
-const unexpected = (err: unknown): never => assert.fail(String(err));
+const unexpected = (err?: unknown): never => assert.fail(String(err));
 
 describe('twin-uns command intake (CommandIntake, RefusalReplies)', () => {
-  it('supersedes a waiting command with a newer one for the same key; commands without a key all wait', () => {
+  it('merges accepted values for a twin still waiting (the newest per property wins), in the order twins came', () => {
     const clock = new ManualClock();
-    const intake = new CommandIntake(10, clock, unexpected);
-    const decided: string[] = [];
-    for (const v of ['a1', 'b1', 'a2', 'a3']) intake.offer(() => decided.push(v), assert.fail, v[0]);
-    intake.offer(() => decided.push('x1'), assert.fail);
-    intake.offer(() => decided.push('x2'), assert.fail);
-    assert.equal(intake.waiting, 4);
+    const taken: [string, Record<string, unknown>][] = [];
+    const intake = new CommandIntake(10, clock, (twin, values) => taken.push([twin, values]), unexpected);
+    intake.offer('a', { speed: 1 }, unexpected);
+    intake.offer('b', { speed: 2 }, unexpected);
+    intake.offer('a', { speed: 3, mode: 'x' }, unexpected);
+    intake.offer('a', { speed: 4 }, unexpected);
+    assert.equal(intake.waiting, 2);
     clock.advance(5);
-    assert.deepEqual(decided, ['a3', 'b1', 'x1', 'x2'], 'the newest for a, in the order a was first queued');
-    intake.offer(() => decided.push('a4'), assert.fail, 'a');
+    assert.deepEqual(taken, [
+      ['a', { speed: 4, mode: 'x' }],
+      ['b', { speed: 2 }],
+    ]);
+    intake.offer('a', { speed: 5 }, unexpected);
     clock.advance(5);
-    assert.deepEqual(decided.at(-1), 'a4', 'a decided key waits again');
+    assert.deepEqual(taken.at(-1), ['a', { speed: 5 }], 'a taken twin waits again');
   });
 
   it('holds its source when full, refuses busy beyond, and releases when half is done', () => {
     const clock = new ManualClock();
     const holds: boolean[] = [];
-    const intake = new CommandIntake(4, clock, unexpected, () => false, (on) => holds.push(on));
+    const intake = new CommandIntake(4, clock, () => undefined, unexpected, () => false, (on) => holds.push(on));
     let busy = 0;
-    for (let i = 0; i < 6; i++) intake.offer(() => undefined, () => busy++, `k${i}`);
-    assert.deepEqual([holds, busy, intake.waiting], [[true], 2, 4]);
+    for (let i = 0; i < 6; i++) intake.offer(`t${i}`, { speed: i }, () => busy++);
+    intake.offer('t0', { speed: 9 }, () => busy++);
+    assert.deepEqual([holds, busy, intake.waiting], [[true], 2, 4], 'a twin already waiting is merged, not refused');
     // The backlog (ready false) would stop draining, but a held source must be drained or it never sends acks.
     clock.advance(5);
     assert.deepEqual([holds, intake.waiting], [[true, false], 0]);

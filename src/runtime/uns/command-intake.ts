@@ -1,32 +1,32 @@
 import type { Clock } from '../shared/clock';
 
-/** Commands decided per turn of the event loop, at most and at least. */
+/** Twins taken per turn of the event loop, at most and at least. */
 const MAX_BATCH = 200;
 const MIN_BATCH = 5;
 /** A turn that came this much later than asked means the process is saturated: take fewer per turn. */
 const LATE_MS = 20;
 
 interface Waiting {
-  key: string | undefined;
-  decide: () => void;
+  twin: string;
+  values: Record<string, unknown>;
 }
 
 /**
- * A bounded queue between the broker and the bridge's command handling. A burst of commands (100,000 /set
- * messages at once) is taken a batch per turn of the event loop, and the batch adapts to how late the turn came
- * (halved when the loop lags, grown again when it keeps up): what an accepted command sets off downstream (twin-state,
- * the publishes of the changed twin) cannot pile up faster than the process handles it, and the admin API keeps
- * answering; while the broker connection still has many publishes to send (`ready`), none is taken.
- * A command with a `key` (its topic) supersedes one with the same key still waiting: only the newest is decided (a
- * desired value is a state, not an event; the superseded command gets no reply). This is what keeps memory flat in a
- * burst at one topic: each accepted command costs twin-state and the publishes of the changed twin, and V8 lets the
- * heap grow with that garbage (about 2.5 MB per 1,000 commands, measured) until the burst is over.
- * A full queue holds the connection's incoming messages (`hold(true)`: the burst waits at the broker, see
- * BrokerConnection.holdIncoming) until half of it is done; a command that still finds it full is refused (`busy`).
+ * A bounded queue of accepted desired values between the broker and twin-state. Commands are decided on arrival (a
+ * refusal is answered at once, see RefusalReplies); what a command accepted waits here, one entry per twin: a newer
+ * accepted value for a twin that is still waiting is merged into its entry (the newest value of each property wins;
+ * a desired value is a state, not an event). That keeps a burst at one twin (100,000 `/set` messages) from turning
+ * into 100,000 desired updates, each costing twin-state and the publishes of the changed twin: V8 lets the heap grow
+ * with that garbage until the burst is over (about 2.5 MB per 1,000 updates, measured).
+ * Entries are taken a batch per turn of the event loop, and the batch adapts to how late the turn came (halved when
+ * the loop lags, grown again when it keeps up), so the admin API keeps answering; while the broker connection still
+ * has many publishes to send (`ready`), none is taken. A full queue holds the connection's incoming messages
+ * (`hold(true)`: the burst waits at the broker, see BrokerConnection.holdIncoming) until half of it is done; a
+ * command for another twin that still finds it full is refused (`busy`).
  */
 export class CommandIntake {
   private readonly queue: Waiting[] = [];
-  private readonly byKey = new Map<string, Waiting>();
+  private readonly byTwin = new Map<string, Waiting>();
   private head = 0;
   private timer: unknown;
   private due = 0;
@@ -36,6 +36,8 @@ export class CommandIntake {
   constructor(
     private readonly limit: number,
     private readonly clock: Clock,
+    /** Takes a twin's accepted values (sends them on as desired). */
+    private readonly take: (twin: string, values: Record<string, unknown>) => void,
     private readonly onError: (err: unknown) => void,
     /** False while what earlier commands set off is still on its way out (the broker connection's backlog). */
     private readonly ready: () => boolean = () => true,
@@ -47,17 +49,17 @@ export class CommandIntake {
     return this.queue.length - this.head;
   }
 
-  /** Queues `decide` (or lets it supersede the waiting command with the same key), or calls `refuseBusy` when full. */
-  offer(decide: () => void, refuseBusy: () => void, key?: string): void {
-    const earlier = key === undefined ? undefined : this.byKey.get(key);
+  /** Queues a twin's accepted values (merged into its waiting entry), or calls `refuseBusy` when full. */
+  offer(twin: string, values: Record<string, unknown>, refuseBusy: () => void): void {
+    const earlier = this.byTwin.get(twin);
     if (earlier) {
-      earlier.decide = decide;
+      Object.assign(earlier.values, values);
       return;
     }
     if (this.waiting >= this.limit) return refuseBusy();
-    const entry = { key, decide };
+    const entry = { twin, values: { ...values } };
     this.queue.push(entry);
-    if (key !== undefined) this.byKey.set(key, entry);
+    this.byTwin.set(twin, entry);
     if (this.timer === undefined) this.schedule();
     if (!this.holding && this.waiting >= this.limit) this.setHolding(true);
   }
@@ -82,9 +84,9 @@ export class CommandIntake {
     const end = Math.min(this.queue.length, this.head + this.batch);
     while (this.head < end) {
       const entry = this.queue[this.head++];
-      if (entry.key !== undefined) this.byKey.delete(entry.key);
+      this.byTwin.delete(entry.twin);
       try {
-        entry.decide();
+        this.take(entry.twin, entry.values);
       } catch (err) {
         this.onError(err);
       }
@@ -107,7 +109,7 @@ export class CommandIntake {
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     this.timer = undefined;
     this.queue.length = 0;
-    this.byKey.clear();
+    this.byTwin.clear();
     this.head = 0;
   }
 }
