@@ -268,7 +268,8 @@ async function burst(qos, commands, twin) {
     lastSent: (Math.floor((commands - 1) / spread) * spread) % 3000,
     rejected: answers.codes,
     replies: answers.replies,
-    // Superseded by a newer command for the same topic while waiting, or dropped by the broker.
+    // Merged into a waiting twin's values, refused beyond the reply budget (counted in a warning), or dropped by the
+    // broker.
     unanswered: commands - taken - answers.rejected,
   };
 }
@@ -288,7 +289,7 @@ async function main() {
           `RSS ${r.rssBeforeMB} MB +${r.rssGrowthMB} MB (heap +${r.heapUsedGrowthMB}, after GC +${r.heapRetainedMB}, external +${r.externalGrowthMB}, ` +
           `buffers +${r.arrayBuffersGrowthMB}); admin GET x${r.adminGets} (${r.adminFailures} failed): p50 ${r.adminP50Ms} ms, ` +
           `p99 ${r.adminP99Ms} ms, max ${r.adminMaxMs} ms; runtime loop delay max ${r.loopMaxMs} ms; ` +
-          `taken ${r.taken} (last desired ${r.lastDesired}, last sent ${r.lastSent}), rejected ${JSON.stringify(r.rejected)} in ${r.replies} replies, superseded or dropped ${r.unanswered}; load ${loadBefore}`,
+          `taken ${r.taken} (last desired ${r.lastDesired}, last sent ${r.lastSent}), rejected ${JSON.stringify(r.rejected)} in ${r.replies} replies, merged, unanswered (over the reply budget) or dropped by the broker ${r.unanswered}; load ${loadBefore}`,
       );
     }
   }
