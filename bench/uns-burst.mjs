@@ -145,7 +145,10 @@ async function startMosquitto() {
     if (ok) break;
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { url: `mqtt://127.0.0.1:${port}`, stop: () => (proc.kill(), rmSync(dir, { recursive: true, force: true })) };
+  return {
+    url: `mqtt://127.0.0.1:${port}`,
+    stop: () => (proc.kill(), rmSync(dir, { recursive: true, force: true })),
+  };
 }
 
 /** GET /flows one after another until told to stop, from its own thread; posts the latencies in ms. */
@@ -211,7 +214,11 @@ async function burst(qos, commands, twin) {
   let snapshot;
   for (let i = 0; i < commands; i += 1000) {
     if (args.heap && i === commands - 1000)
-      snapshot = request(proc, { cmd: 'snapshot', file: join(args.out, `burst-qos${qos}.heapsnapshot`) }, 'snapshot');
+      snapshot = request(
+        proc,
+        { cmd: 'snapshot', file: join(args.out, `burst-qos${qos}.heapsnapshot`) },
+        'snapshot',
+      );
     const batch = [];
     for (let k = i; k < Math.min(commands, i + 1000); k++)
       batch.push(publisher.publishAsync(topicOf(k), String(k % 3000), { qos }));
@@ -278,7 +285,11 @@ async function main() {
   mkdirSync(args.out, { recursive: true });
   if (!existsSync(MOSQUITTO)) throw new Error(`${MOSQUITTO} is missing (apt-get install mosquitto)`);
   const results = [];
-  const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+  const load = () =>
+    os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ');
   for (let run = 0; run < Number(args.runs); run++) {
     for (const qos of args.qos.split(',').map(Number)) {
       const loadBefore = load();

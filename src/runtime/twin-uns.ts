@@ -6,7 +6,8 @@ import { migrateConfig } from '../core/nodes/migrate';
 import { MIGRATIONS, parse, type UnsSettings } from '../core/nodes/twin-uns';
 import { AWS_DELTA_SUBSCRIPTION } from '../core/uns/aws';
 import type { PublishItem } from '../core/uns/buffer';
-import { commandReader, decideCommand, type IncomingCommand, type Refusal } from '../core/uns/commands';
+import { busyRefusal, commandReader, decideCommand } from '../core/uns/commands';
+import type { IncomingCommand, Refusal } from '../core/uns/commands';
 import { checkPublishItem, planPublish } from '../core/uns/plan';
 import { edgeState, sparkplugTopic } from '../core/uns/sparkplug/edge';
 import { checkTopicName, commandSubscription } from '../core/uns/topic';
@@ -22,6 +23,8 @@ import { DiskOutbox } from './uns/disk-outbox';
 import { OutboxPublisher } from './uns/outbox-publisher';
 import { RefusalReplies } from './uns/refusal-replies';
 import { bdSeqStore, SparkplugEdge } from './uns/sparkplug-edge';
+
+type Values = Record<string, unknown>;
 
 /**
  * Publishes twins to a Unified Namespace over MQTT, by exception (planned in core/uns/plan), and takes commands
@@ -67,7 +70,7 @@ export = function register(RED: NodeAPI): void {
     const intake = new CommandIntake(
       config.commandQueue,
       clock,
-      (twin, values) => sendMsg({ _msgid: RED.util.generateId(), topic: twin, action: 'desire', payload: values }),
+      (twin, payload) => sendMsg({ _msgid: RED.util.generateId(), topic: twin, action: 'desire', payload }),
       (err) => node.error(err),
       () => (connection?.backlog ?? 0) < 2 * config.commandQueue,
       (on) => (on ? connection?.holdIncoming() : connection?.releaseIncoming()),
@@ -91,7 +94,7 @@ export = function register(RED: NodeAPI): void {
     const publish = (item: PublishItem): void => outbox.publish(item);
 
     /** Replies to refused commands, bounded (RefusalReplies): busy ones coalesced per topic, at most 1,000 a second. */
-    const replies = new RefusalReplies(clock, (n) => node.warn(`${n} refused commands got no reply (overload)`));
+    const replies = new RefusalReplies(clock, (n) => node.warn(`${n} refused commands not answered`));
     /** A refused command: answered where the layout answers (Sparkplug has no reply topic: a warning). */
     const answer = (command: IncomingCommand | undefined, twin: string, r: Refusal): void => {
       if (!command)
@@ -99,16 +102,15 @@ export = function register(RED: NodeAPI): void {
       publish({ ...command.rejection(r, clock.now()), qos: config.qos, retain: false });
     };
     const refuseBusy = (key: string, command: IncomingCommand | undefined, twin: string): void =>
-      replies.busy(key, (count) =>
-        answer(command, twin, { code: 'busy', reason: `too many commands waiting (${count} refused)`, count }),
-      );
+      replies.busy(key, (count) => answer(command, twin, busyRefusal(count)));
     /** Decided on arrival: refusals answered now, accepted values queued (CommandIntake: merged per twin). */
-    const decide = (key: string, twin: string, values: Record<string, unknown>, command?: IncomingCommand) => {
+    const decide = (key: string, twin: string, values: Values, command?: IncomingCommand): void => {
       const exists = modelNode?.store?.get(twin) !== undefined;
       const ctx = { model: model(), exists, createUnknown: config.createUnknown };
       const { accepted, refused } = decideCommand(ctx, twin, values);
       for (const r of refused) replies.refuse(() => answer(command, twin, r));
-      if (Object.keys(accepted).length > 0) intake.offer(twin, accepted, () => refuseBusy(key, command, twin));
+      if (Object.keys(accepted).length > 0)
+        intake.offer(twin, accepted, () => refuseBusy(key, command, twin));
     };
     const readCommand = commandReader(config, hierarchy());
     const onCommand = (topic: string, raw: Buffer): void => {

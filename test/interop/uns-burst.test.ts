@@ -8,9 +8,9 @@ import { PUMP_PROPERTIES } from '../helpers/uns';
 
 /**
  * Issue 18: a burst of 100,000 `/set` commands at a real Node-RED (a child process) through mosquitto, published as
- * fast as mqtt.js can, at QoS 0 and QoS 1. The bridge keeps memory flat and the admin API answering: a newer command
- * for a topic supersedes the one still waiting (only the newest is decided), the intake is bounded and, when full,
- * holds QoS 1/2 messages at the broker (MQTT flow control); busy replies are coalesced.
+ * fast as mqtt.js can, at QoS 0 and QoS 1. The bridge keeps memory flat and the admin API answering: commands are
+ * decided on arrival and accepted values wait one entry per twin, merged while they wait (the newest wins); the intake
+ * is bounded and, when full, holds QoS 1/2 messages at the broker (MQTT flow control); refusal replies are bounded.
  * Asserted with margin (bench:uns-burst measured +3 to +13 MB and admin GET p99 12 to 41 ms on a loaded 2-core
  * machine): the runtime's RSS growth stays under 50 MB (the issue's target, read from /proc every 20 ms); every admin
  * GET /flows during the burst (one every 10 ms, from a worker thread so the publisher's work does not count) is
@@ -126,7 +126,7 @@ describe('interop: a 100,000 /set burst at twin-uns (Node-RED child process, mos
         }
         // Settled when the bridge stopped sending desired values for two seconds.
         let desired: unknown[] = [];
-        for (let quiet = 0; quiet < 2; ) {
+        for (let quiet = 0; quiet < 2;) {
           await sleep(1000);
           const sent = (await runtime.sent()).filter((m) => m.port === 0).map((m) => m.payload);
           if (sent.length === 0) quiet++;
@@ -156,7 +156,8 @@ describe('interop: a 100,000 /set burst at twin-uns (Node-RED child process, mos
           [],
           'a command for a known twin is refused only when busy',
         );
-        if (qos === 1) assert.deepEqual(desired.at(-1), { speed: (COMMANDS - 1) % 3000 }, 'the newest command wins');
+        if (qos === 1)
+          assert.deepEqual(desired.at(-1), { speed: (COMMANDS - 1) % 3000 }, 'the newest command wins');
       } finally {
         clearInterval(sampler);
         await poller.terminate();

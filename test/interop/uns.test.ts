@@ -119,7 +119,8 @@ for (const kind of MQTT_BROKERS)
       await waitFor(() => out.length >= 1 && commander.seen.length === 2, 5000, 'accepted, and two refused');
       await new Promise((r) => setTimeout(r, 200));
       assert.ok(out.length <= 2);
-      for (const m of out) assert.deepEqual([m.topic, m.action, m.payload], ['Pump01', 'desire', { speed: 1500 }]);
+      for (const m of out)
+        assert.deepEqual([m.topic, m.action, m.payload], ['Pump01', 'desire', { speed: 1500 }]);
       assert.match(String(commander.seen[0].body.reason), /flow is not writable/);
       assert.match(String(commander.seen[1].body.reason), /outside 0 \.\. 3000/);
     });

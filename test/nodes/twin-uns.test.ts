@@ -169,7 +169,8 @@ describe('twin-uns (aedes, MQTT 3.1.1)', function () {
     // 300 twins, one command each: a busy reply per topic answers `count` commands (here one each).
     for (let i = 0; i < 300; i++)
       void commander.publish(`Acme/Plant1/L1/T${i}/speed/set`, String(i), { qos: 0 });
-    const refused = () => seen.reduce((n, m) => n + ((JSON.parse(m.body) as { count?: number }).count ?? 1), 0);
+    const refused = () =>
+      seen.reduce((n, m) => n + ((JSON.parse(m.body) as { count?: number }).count ?? 1), 0);
     await waitFor(() => out.length + refused() === 300, 10_000, 'an answer to each of 300 commands');
     const codes = seen.map((m) => (JSON.parse(m.body) as { code: string }).code);
     assert.ok(codes.length > 0 && codes.every((c) => c === 'busy'), `busy refusals: ${codes.length}`);
@@ -183,7 +184,11 @@ describe('twin-uns (aedes, MQTT 3.1.1)', function () {
     const out = collect(node('out'));
     for (let i = 0; i < 300; i++)
       void commander.publish('Acme/Plant1/L1/Pump01/speed/set', String(i), { qos: 0 });
-    await waitFor(() => (out.at(-1)?.payload as { speed?: number } | undefined)?.speed === 299, 10_000, 'the newest command taken');
+    await waitFor(
+      () => (out.at(-1)?.payload as { speed?: number } | undefined)?.speed === 299,
+      10_000,
+      'the newest command taken',
+    );
     assert.deepEqual(seen, [], 'nothing refused: a superseded command is not refused');
     assert.ok(out.length <= 300);
   });

@@ -28,11 +28,22 @@ describe('twin-uns command intake (CommandIntake, RefusalReplies)', () => {
   it('holds its source when full, refuses busy beyond, and releases when half is done', () => {
     const clock = new ManualClock();
     const holds: boolean[] = [];
-    const intake = new CommandIntake(4, clock, () => undefined, unexpected, () => false, (on) => holds.push(on));
+    const intake = new CommandIntake(
+      4,
+      clock,
+      () => undefined,
+      unexpected,
+      () => false,
+      (on) => holds.push(on),
+    );
     let busy = 0;
     for (let i = 0; i < 6; i++) intake.offer(`t${i}`, { speed: i }, () => busy++);
     intake.offer('t0', { speed: 9 }, () => busy++);
-    assert.deepEqual([holds, busy, intake.waiting], [[true], 2, 4], 'a twin already waiting is merged, not refused');
+    assert.deepEqual(
+      [holds, busy, intake.waiting],
+      [[true], 2, 4],
+      'a twin already waiting is merged, not refused',
+    );
     // The backlog (ready false) would stop draining, but a held source must be drained or it never sends acks.
     clock.advance(5);
     assert.deepEqual([holds, intake.waiting], [[true, false], 0]);
@@ -55,7 +66,11 @@ describe('twin-uns command intake (CommandIntake, RefusalReplies)', () => {
     assert.deepEqual(answered.at(-1), ['a', 499], 'the counts add up to the commands refused');
     clock.advance(1000);
     refuse('a');
-    assert.deepEqual(answered.at(-1), ['a', 1], 'a quiet window ends the gathering: the next is answered at once');
+    assert.deepEqual(
+      answered.at(-1),
+      ['a', 1],
+      'a quiet window ends the gathering: the next is answered at once',
+    );
     for (let i = 0; i < 1500; i++) refuse(`t${i}`);
     clock.advance(1000);
     assert.deepEqual(warned, [501], 'beyond 1,000 topics a refusal is counted, not answered');

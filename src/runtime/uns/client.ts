@@ -7,8 +7,7 @@ export type { BrokerEvents, BrokerOptions, BrokerState, TlsOptions } from './bro
 
 /** Publishes handed to the MQTT client at once (see publish). */
 const MAX_IN_FLIGHT = 1000;
-/** MQTT 5 Receive Maximum: QoS 1/2 messages the broker may send us unacknowledged (see holdIncoming). */
-const RECEIVE_MAXIMUM = 100;
+const RECEIVE_MAXIMUM = 100; // MQTT 5: unacknowledged QoS 1/2 messages the broker may send (holdIncoming)
 
 /**
  * ONE MQTT client per broker, shared by every node that uses it (owned by the twin-mqtt-broker config node), over
@@ -23,7 +22,6 @@ export class BrokerConnection extends EventEmitter<BrokerEvents> {
   private inFlight = 0;
   private readonly waiting: (() => void)[] = [];
   private holds = 0;
-  /** mqtt.js' callback for the message handed over last, kept while incoming messages are held. */
   private resumeIncoming?: () => void;
   /** The protocol of the current (or next) attempt. */
   private version: 4 | 5;
@@ -51,7 +49,8 @@ export class BrokerConnection extends EventEmitter<BrokerEvents> {
   /** The broker's Maximum Packet Size from CONNACK (MQTT 5 only), or undefined when it set none. */
   get maximumPacketSize(): number | undefined {
     type Connack = { connackPacket?: { properties?: { maximumPacketSize?: number } } };
-    return this.connected ? (this.client as unknown as Connack)?.connackPacket?.properties?.maximumPacketSize : undefined;
+    const connack = (this.client as unknown as Connack | undefined)?.connackPacket;
+    return this.connected ? connack?.properties?.maximumPacketSize : undefined;
   }
 
   acquire(): void {
