@@ -2,12 +2,12 @@ import { EventEmitter } from 'node:events';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { describeConnectionError } from '../../core/uns/connection-errors';
 import type { BrokerEvents, BrokerOptions } from './broker-options';
+import { IncomingFlow, RECEIVE_MAXIMUM } from './incoming-flow';
 
 export type { BrokerEvents, BrokerOptions, BrokerState, TlsOptions } from './broker-options';
 
 /** Publishes handed to the MQTT client at once (see publish). */
 const MAX_IN_FLIGHT = 1000;
-const RECEIVE_MAXIMUM = 100; // MQTT 5: unacknowledged QoS 1/2 messages the broker may send (holdIncoming)
 
 /**
  * ONE MQTT client per broker, shared by every node that uses it (owned by the twin-mqtt-broker config node), over
@@ -21,8 +21,7 @@ export class BrokerConnection extends EventEmitter<BrokerEvents> {
   private readonly subscriptions = new Set<string>();
   private inFlight = 0;
   private readonly waiting: (() => void)[] = [];
-  private holds = 0;
-  private resumeIncoming?: () => void;
+  private readonly incoming: IncomingFlow;
   /** The protocol of the current (or next) attempt. */
   private version: 4 | 5;
 
@@ -30,6 +29,7 @@ export class BrokerConnection extends EventEmitter<BrokerEvents> {
     super();
     this.setMaxListeners(0);
     this.version = options.protocol === 4 ? 4 : 5;
+    this.incoming = new IncomingFlow(options.clock);
   }
 
   get connected(): boolean {
@@ -85,8 +85,7 @@ export class BrokerConnection extends EventEmitter<BrokerEvents> {
       // when to try again, so one message the broker refuses cannot loop inside the client for ever.
       const outgoing = (client as unknown as { outgoing: Record<string, unknown> }).outgoing ?? {};
       for (const id of Object.keys(outgoing)) client.removeOutgoingMessage(Number(id));
-      // A held message of this session is redelivered (QoS 1/2) or gone (QoS 0): never acknowledged late.
-      this.resumeIncoming = undefined;
+      this.incoming.reset();
       this.emit('state', 'disconnected', o.url);
     });
     client.on('error', (err) => {
@@ -106,11 +105,7 @@ export class BrokerConnection extends EventEmitter<BrokerEvents> {
       this.emit('state', failure.refused ? 'refused' : 'error', failure.reason);
     });
     client.on('message', (topic, payload) => this.emit('message', topic, payload));
-    // mqtt.js takes the next packet (and acknowledges a QoS 1 one) only once this calls back: see holdIncoming.
-    client.handleMessage = (packet, callback) => {
-      if (this.holds === 0 || packet.qos === 0) callback();
-      else this.resumeIncoming = () => callback();
-    };
+    client.handleMessage = this.incoming.handle;
     this.client = client;
   }
 
@@ -156,21 +151,13 @@ export class BrokerConnection extends EventEmitter<BrokerEvents> {
     });
   }
 
-  /**
-   * MQTT flow control for incoming QoS 1/2 messages: while anyone holds, such a message is not acknowledged and the
-   * next packet not read, so a burst waits at the broker (which sends at most RECEIVE_MAXIMUM unacknowledged under
-   * MQTT 5 and queues the rest by its own limits), not in this heap. QoS 0 ones are read on (the receiver decides).
-   */
+  /** Holds incoming QoS 1/2 messages at the broker until released (MQTT flow control, see IncomingFlow). */
   holdIncoming(): void {
-    this.holds++;
+    this.incoming.hold();
   }
 
   releaseIncoming(): void {
-    this.holds = Math.max(0, this.holds - 1);
-    if (this.holds > 0) return;
-    const resume = this.resumeIncoming;
-    this.resumeIncoming = undefined;
-    resume?.();
+    this.incoming.release();
   }
 
   /** A new will for the next connection (Sparkplug: the next session's bdSeq). */
