@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { CommandIntake } from '../../src/runtime/uns/command-intake';
+import { IncomingFlow } from '../../src/runtime/uns/incoming-flow';
 import { RefusalReplies } from '../../src/runtime/uns/refusal-replies';
 import { ManualClock } from '../helpers/clock';
 
@@ -90,5 +91,29 @@ describe('twin-uns command intake (CommandIntake, RefusalReplies)', () => {
     clock.advance(1000);
     assert.deepEqual([answered, warned], [1010, [1500]], 'under the budget every refusal is answered');
     replies.close();
+  });
+
+  it('incoming messages: a turn of the event loop every 200; QoS 1/2 held at the broker while anyone holds', () => {
+    const clock = new ManualClock();
+    const flow = new IncomingFlow(clock);
+    let called = 0;
+    for (let i = 0; i < 200; i++) flow.handle({ qos: 0 }, () => called++);
+    assert.equal(called, 199, 'the 200th waits for the next turn');
+    clock.advance(0);
+    assert.equal(called, 200);
+    flow.hold();
+    flow.hold();
+    flow.handle({ qos: 0 }, () => called++);
+    flow.handle({ qos: 1 }, () => called++);
+    assert.equal(called, 201, 'QoS 0 read on, QoS 1 held (not acknowledged, nothing read behind it)');
+    flow.release();
+    assert.equal(called, 201, 'held while anyone holds');
+    flow.release();
+    assert.equal(called, 202);
+    flow.hold();
+    flow.handle({ qos: 2 }, () => called++);
+    flow.reset();
+    flow.release();
+    assert.equal(called, 202, 'a held message of an ended session is never acknowledged');
   });
 });
