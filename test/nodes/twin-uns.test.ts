@@ -177,7 +177,7 @@ describe('twin-uns (aedes, MQTT 3.1.1)', function () {
     assert.ok(out.length >= 5, 'the first ones were taken');
   });
 
-  it('a newer command for a topic supersedes the one still waiting: the newest is the desired value', async () => {
+  it('accepted values for a twin still waiting are merged: the newest is the desired value', async () => {
     await helper.load(NODES, flow(broker.url, { createUnknown: true, commandQueue: 5 }));
     await connected();
     const commander = await listen('Acme/Plant1/L1/+/+/set/rejected');
@@ -189,7 +189,7 @@ describe('twin-uns (aedes, MQTT 3.1.1)', function () {
       10_000,
       'the newest command taken',
     );
-    assert.deepEqual(seen, [], 'nothing refused: a superseded command is not refused');
+    assert.deepEqual(seen, [], 'nothing refused: a merged command is not refused');
     assert.ok(out.length <= 300);
   });
 
