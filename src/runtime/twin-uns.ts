@@ -6,7 +6,8 @@ import { migrateConfig } from '../core/nodes/migrate';
 import { MIGRATIONS, parse, type UnsSettings } from '../core/nodes/twin-uns';
 import { AWS_DELTA_SUBSCRIPTION } from '../core/uns/aws';
 import type { PublishItem } from '../core/uns/buffer';
-import { commandReader, decideCommand, type IncomingCommand, type Refusal } from '../core/uns/commands';
+import { busyRefusal, commandReader, decideCommand } from '../core/uns/commands';
+import type { IncomingCommand, Refusal } from '../core/uns/commands';
 import { checkPublishItem, planPublish } from '../core/uns/plan';
 import { edgeState, sparkplugTopic } from '../core/uns/sparkplug/edge';
 import { checkTopicName, commandSubscription } from '../core/uns/topic';
@@ -20,7 +21,10 @@ import type { BrokerConnection, BrokerState } from './uns/client';
 import { CommandIntake } from './uns/command-intake';
 import { DiskOutbox } from './uns/disk-outbox';
 import { OutboxPublisher } from './uns/outbox-publisher';
+import { RefusalReplies } from './uns/refusal-replies';
 import { bdSeqStore, SparkplugEdge } from './uns/sparkplug-edge';
+
+type Values = Record<string, unknown>;
 
 /**
  * Publishes twins to a Unified Namespace over MQTT, by exception (planned in core/uns/plan), and takes commands
@@ -66,8 +70,10 @@ export = function register(RED: NodeAPI): void {
     const intake = new CommandIntake(
       config.commandQueue,
       clock,
+      (twin, payload) => sendMsg({ _msgid: RED.util.generateId(), topic: twin, action: 'desire', payload }),
       (err) => node.error(err),
       () => (connection?.backlog ?? 0) < 2 * config.commandQueue,
+      (on) => (on ? connection?.holdIncoming() : connection?.releaseIncoming()),
     );
     let connection: BrokerConnection | undefined = config.layout === 'sparkplug' ? undefined : base;
     let refusal: string | undefined;
@@ -84,33 +90,32 @@ export = function register(RED: NodeAPI): void {
       else status.show('yellow', 'ring', `buffering${more}`, { count, dropped });
     };
     const protocolName = () => (connection?.protocolVersion === 4 ? 'MQTT 3.1.1' : 'MQTT 5');
-
     const outbox = new OutboxPublisher(box, () => connection, report);
     const publish = (item: PublishItem): void => outbox.publish(item);
 
-    /** One refused command: answered where the layout answers (Sparkplug has no reply topic: a warning). */
-    const refuse = (command: IncomingCommand | undefined, twin: string, r: Refusal): void => {
+    /** Replies to refused commands, bounded (RefusalReplies): busy ones coalesced per topic, at most 1,000 a second. */
+    const replies = new RefusalReplies(clock, (n) => node.warn(`${n} refused commands not answered`));
+    /** A refused command: answered where the layout answers (Sparkplug has no reply topic: a warning). */
+    const answer = (command: IncomingCommand | undefined, twin: string, r: Refusal): void => {
       if (!command)
         return node.warn(`Sparkplug DCMD for ${twin.slice(0, 80)} refused: ${r.code}: ${r.reason}`);
       publish({ ...command.rejection(r, clock.now()), qos: config.qos, retain: false });
     };
-    const decide = (twin: string, values: Record<string, unknown>, command?: IncomingCommand): void => {
+    const refuseBusy = (key: string, command: IncomingCommand | undefined, twin: string): void =>
+      replies.busy(key, (count) => answer(command, twin, busyRefusal(count)));
+    /** Decided on arrival: refusals answered now, accepted values queued (CommandIntake: merged per twin). */
+    const decide = (key: string, twin: string, values: Values, command?: IncomingCommand): void => {
       const exists = modelNode?.store?.get(twin) !== undefined;
       const ctx = { model: model(), exists, createUnknown: config.createUnknown };
       const { accepted, refused } = decideCommand(ctx, twin, values);
-      for (const r of refused) refuse(command, twin, r);
+      for (const r of refused) replies.refuse(() => answer(command, twin, r));
       if (Object.keys(accepted).length > 0)
-        sendMsg({ _msgid: RED.util.generateId(), topic: twin, action: 'desire', payload: accepted });
+        intake.offer(twin, accepted, () => refuseBusy(key, command, twin));
     };
-    const busy: Refusal = { code: 'busy', reason: 'too many commands waiting; try again later' };
     const readCommand = commandReader(config, hierarchy());
     const onCommand = (topic: string, raw: Buffer): void => {
       const command = readCommand(topic, raw.toString('utf8'));
-      if (command)
-        intake.offer(
-          () => decide(command.twin, command.values, command),
-          () => refuse(command, command.twin, busy),
-        );
+      if (command) decide(topic, command.twin, command.values, command);
     };
 
     const onState = (state: BrokerState, detail: string): void => {
@@ -136,11 +141,7 @@ export = function register(RED: NodeAPI): void {
           clock,
           bdSeq,
           persist,
-          (twin, values) =>
-            intake.offer(
-              () => decide(twin, values),
-              () => refuse(undefined, twin, busy),
-            ),
+          (twin, values) => decide(twin, twin, values),
           (reason) => node.warn(`Sparkplug command ignored: ${reason}`),
         );
         connection = e.connection;
@@ -180,6 +181,7 @@ export = function register(RED: NodeAPI): void {
     node.on('input', handleInput(RED, node, 'twin-uns', handle, status.error) as never);
     node.on('close', (removed: boolean, done: () => void) => {
       intake.close();
+      replies.close();
       status.close();
       connection?.off('state', onState);
       base.off('message', onCommand);

@@ -115,14 +115,13 @@ for (const kind of MQTT_BROKERS)
       );
       await commander.client.publishAsync('Acme/Plant1/L1/Pump01/flow/set', '10', { qos: 1 });
       await commander.client.publishAsync('Acme/Plant1/L1/Pump01/speed/set', '9999', { qos: 1 });
-      await waitFor(() => out.length === 2 && commander.seen.length === 2, 5000, 'two accepted, two refused');
-      assert.deepEqual(
-        out.map((m) => [m.topic, m.action, m.payload]),
-        [
-          ['Pump01', 'desire', { speed: 1500 }],
-          ['Pump01', 'desire', { speed: 1500 }],
-        ],
-      );
+      // Two accepted (1500 rpm, and 25 Hz which is 1500 rpm): one desire each, or one for both when the second came
+      // while the first still waited (accepted values for a twin are merged while they wait).
+      await waitFor(() => out.length >= 1 && commander.seen.length === 2, 5000, 'accepted, and two refused');
+      await new Promise((r) => setTimeout(r, 200));
+      assert.ok(out.length <= 2);
+      for (const m of out)
+        assert.deepEqual([m.topic, m.action, m.payload], ['Pump01', 'desire', { speed: 1500 }]);
       assert.match(String(commander.seen[0].body.reason), /flow is not writable/);
       assert.match(String(commander.seen[1].body.reason), /outside 0 \.\. 3000/);
     });

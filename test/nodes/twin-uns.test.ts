@@ -167,12 +167,31 @@ describe('twin-uns (aedes, MQTT 3.1.1)', function () {
     await connected();
     const commander = await listen('Acme/Plant1/L1/+/+/set/rejected');
     const out = collect(node('out'));
+    // 300 twins, one command each: a busy reply per topic answers `count` commands (here one each).
     for (let i = 0; i < 300; i++)
-      void commander.publish('Acme/Plant1/L1/Pump01/speed/set', String(i), { qos: 0 });
-    await waitFor(() => out.length + seen.length === 300, 10_000, 'an answer to each of 300 commands');
+      void commander.publish(`Acme/Plant1/L1/T${i}/speed/set`, String(i), { qos: 0 });
+    const refused = () =>
+      seen.reduce((n, m) => n + ((JSON.parse(m.body) as { count?: number }).count ?? 1), 0);
+    await waitFor(() => out.length + refused() === 300, 10_000, 'an answer to each of 300 commands');
     const codes = seen.map((m) => (JSON.parse(m.body) as { code: string }).code);
     assert.ok(codes.length > 0 && codes.every((c) => c === 'busy'), `busy refusals: ${codes.length}`);
     assert.ok(out.length >= 5, 'the first ones were taken');
+  });
+
+  it('accepted values for a twin still waiting are merged: the newest is the desired value', async () => {
+    await helper.load(NODES, flow(broker.url, { createUnknown: true, commandQueue: 5 }));
+    await connected();
+    const commander = await listen('Acme/Plant1/L1/+/+/set/rejected');
+    const out = collect(node('out'));
+    for (let i = 0; i < 300; i++)
+      void commander.publish('Acme/Plant1/L1/Pump01/speed/set', String(i), { qos: 0 });
+    await waitFor(
+      () => (out.at(-1)?.payload as { speed?: number } | undefined)?.speed === 299,
+      10_000,
+      'the newest command taken',
+    );
+    assert.deepEqual(seen, [], 'nothing refused: a merged command is not refused');
+    assert.ok(out.length <= 300);
   });
 
   it('a restart with a poisoned outbox file starts, logs and publishes the rest', async () => {

@@ -17,6 +17,8 @@ export interface Refusal {
   property?: string;
   code: RefusalCode;
   reason: string;
+  /** Commands this one reply answers (busy replies are coalesced under overload); absent: one. */
+  count?: number;
 }
 
 export interface CommandDecision {
@@ -66,9 +68,17 @@ export function decideCommand(
   return { accepted, refused };
 }
 
+/** The refusal of `count` commands while the intake is full (one coalesced reply, see RefusalReplies). */
+export function busyRefusal(count: number): Refusal {
+  return { code: 'busy', reason: `too many commands waiting (${count} refused)`, count };
+}
+
 /** The body of a `/set/rejected` message. */
 export function rejectionBody(refusal: Refusal, timestamp: number): string {
-  return JSON.stringify({ code: refusal.code, reason: refusal.reason, timestamp });
+  const { code, reason, count } = refusal;
+  return JSON.stringify(
+    count === undefined ? { code, reason, timestamp } : { code, reason, count, timestamp },
+  );
 }
 
 /** A command body as sent by a person or a program: JSON when it parses, else the text itself. */

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { describeConnectionError } from '../../core/uns/connection-errors';
 import type { BrokerEvents, BrokerOptions } from './broker-options';
+import { IncomingFlow, RECEIVE_MAXIMUM } from './incoming-flow';
 
 export type { BrokerEvents, BrokerOptions, BrokerState, TlsOptions } from './broker-options';
 
@@ -20,6 +21,7 @@ export class BrokerConnection extends EventEmitter<BrokerEvents> {
   private readonly subscriptions = new Set<string>();
   private inFlight = 0;
   private readonly waiting: (() => void)[] = [];
+  private readonly incoming: IncomingFlow;
   /** The protocol of the current (or next) attempt. */
   private version: 4 | 5;
 
@@ -27,6 +29,7 @@ export class BrokerConnection extends EventEmitter<BrokerEvents> {
     super();
     this.setMaxListeners(0);
     this.version = options.protocol === 4 ? 4 : 5;
+    this.incoming = new IncomingFlow(options.clock);
   }
 
   get connected(): boolean {
@@ -45,9 +48,8 @@ export class BrokerConnection extends EventEmitter<BrokerEvents> {
 
   /** The broker's Maximum Packet Size from CONNACK (MQTT 5 only), or undefined when it set none. */
   get maximumPacketSize(): number | undefined {
-    const connack = (
-      this.client as unknown as { connackPacket?: { properties?: { maximumPacketSize?: number } } }
-    )?.connackPacket;
+    type Connack = { connackPacket?: { properties?: { maximumPacketSize?: number } } };
+    const connack = (this.client as unknown as Connack | undefined)?.connackPacket;
     return this.connected ? connack?.properties?.maximumPacketSize : undefined;
   }
 
@@ -68,6 +70,7 @@ export class BrokerConnection extends EventEmitter<BrokerEvents> {
       reconnectOnConnackError: true,
       ...(o.tls ?? {}),
     };
+    if (this.version === 5) options.properties = { receiveMaximum: RECEIVE_MAXIMUM };
     if (o.username) options.username = o.username;
     if (o.password) options.password = o.password;
     if (o.will) options.will = { ...o.will };
@@ -82,6 +85,7 @@ export class BrokerConnection extends EventEmitter<BrokerEvents> {
       // when to try again, so one message the broker refuses cannot loop inside the client for ever.
       const outgoing = (client as unknown as { outgoing: Record<string, unknown> }).outgoing ?? {};
       for (const id of Object.keys(outgoing)) client.removeOutgoingMessage(Number(id));
+      this.incoming.reset();
       this.emit('state', 'disconnected', o.url);
     });
     client.on('error', (err) => {
@@ -101,6 +105,7 @@ export class BrokerConnection extends EventEmitter<BrokerEvents> {
       this.emit('state', failure.refused ? 'refused' : 'error', failure.reason);
     });
     client.on('message', (topic, payload) => this.emit('message', topic, payload));
+    client.handleMessage = this.incoming.handle;
     this.client = client;
   }
 
@@ -144,6 +149,15 @@ export class BrokerConnection extends EventEmitter<BrokerEvents> {
       if (this.inFlight < MAX_IN_FLIGHT && this.waiting.length === 0) go();
       else this.waiting.push(go);
     });
+  }
+
+  /** Holds incoming QoS 1/2 messages at the broker until released (MQTT flow control, see IncomingFlow). */
+  holdIncoming(): void {
+    this.incoming.hold();
+  }
+
+  releaseIncoming(): void {
+    this.incoming.release();
   }
 
   /** A new will for the next connection (Sparkplug: the next session's bdSeq). */
