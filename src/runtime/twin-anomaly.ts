@@ -31,9 +31,10 @@ const COMMANDS = ['rebaseline', 'train-end'] as const;
 /**
  * msg.payload by value, whatever realm built it: each signal's entry through the shared validator. The signal names
  * themselves are data (`__proto__` included: the copy carries it as an own property, and readSignals reads only own
- * properties), so no key is forbidden.
+ * properties), so no key is forbidden. A view: readSignals reads the payload at once and keeps nothing of it, so a
+ * flat payload of numbers is checked and read where it is, not copied first.
  */
-const payloadByValue = runtimeValidator({ forbiddenKeys: [] }).data;
+const payloadByValue = runtimeValidator({ forbiddenKeys: [] }).view;
 
 export = function register(RED: NodeAPI): void {
   function TwinAnomalyNode(this: Node, raw: object): void {
@@ -172,7 +173,7 @@ export = function register(RED: NodeAPI): void {
       const wall = clock.now();
       const now = typeof msg.timestamp === 'number' && Number.isFinite(msg.timestamp) ? msg.timestamp : wall;
       // Read and check everything first: a bad value must leave the learned state untouched.
-      const inputs = readSignals(payloadByValue(msg.payload), engine, config.signalName, now);
+      const inputs = readSignals(payloadByValue(msg.payload), engine, config.signalName, now, true);
       const learn = learningWanted(msg.learn, msg.payload, config.runningProperty);
       return then(stateOf(key, engine), (state) => {
         const { result } = engineUpdate(state, inputs, engine, now, learn);

@@ -145,9 +145,10 @@ export const record = <T>(): Record<string, T> => Object.setPrototypeOf({}, null
  * prototype is an empty, frozen object without a prototype, so names are data as in `record`, and V8 builds it about
  * five times faster than a null-prototype literal (Object.create of an ordinary prototype has a cached shape).
  */
-const NO_MEMBERS: object = Object.freeze(Object.create(null) as object);
+const NO_MEMBERS: object = Object.freeze(Object.setPrototypeOf({}, null) as object);
 const scratch = <T>(): Record<string, T> => Object.create(NO_MEMBERS) as Record<string, T>;
 const own = (o: object, key: string): boolean => Object.prototype.hasOwnProperty.call(o, key);
+const enumerable = (o: object, key: string): boolean => Object.prototype.propertyIsEnumerable.call(o, key);
 
 /** Checks a configuration: a known detector and parameters it has, of the right types. */
 export function createEngine(config: EngineConfig): Engine {
@@ -193,6 +194,10 @@ export function checkKey(key: string, engine: Engine): void {
   checkName('key', key, engine.config.limits);
 }
 
+/** A record among values that passed the plain-data validator (whose objects are plain objects or arrays). */
+const isViewedRecord = (x: unknown): x is Record<string, unknown> =>
+  typeof x === 'object' && x !== null && !Array.isArray(x);
+
 const isRecord = (x: unknown): x is Record<string, unknown> =>
   typeof x === 'object' &&
   x !== null &&
@@ -211,6 +216,12 @@ export function readSignals(
   engine: Engine,
   defaultSignal: string,
   now: number,
+  /**
+   * The payload comes from PlainDataValidator.view: plain data, possibly the caller's own object rather than a copy.
+   * Then only own enumerable string keys are read (what a copy would hold), and the object test reads nothing of it
+   * (Object.prototype.toString would read a Symbol.toStringTag, which the validator does not look at).
+   */
+  viewed = false,
 ): Record<string, SignalInput> {
   const { signals, limits } = engine.config;
   const inputs = scratch<SignalInput>();
@@ -223,7 +234,7 @@ export function readSignals(
     };
     return inputs;
   }
-  if (!isRecord(payload)) {
+  if (!(viewed ? isViewedRecord : isRecord)(payload)) {
     throw new TwinFlowError(
       'payloadNotSignals',
       'msg.payload must be a number or an object of numeric signals',
@@ -233,7 +244,8 @@ export function readSignals(
   const names = signals.length > 0 ? signals : Object.keys(payload);
   let count = 0;
   for (const name of names) {
-    if (!own(payload, name)) continue;
+    // (The names of a viewed payload's own keys need no check: Object.keys lists only own enumerable ones.)
+    if (viewed ? names === signals && !enumerable(payload, name) : !own(payload, name)) continue;
     const entry = payload[name];
     const sample = isSample(entry) ? entry : undefined;
     const value = sample ? sample.value : entry;
