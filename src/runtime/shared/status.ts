@@ -51,6 +51,7 @@ export function statusFor(
   // What the red status on show is, as shape, key and details, when show() put it there: the same red again (a
   // twin-anomaly key in alarm, message after message) is not translated and sent again, since nothing would change.
   let redShown: string | undefined;
+  let lazy: { describe: () => StatusDescription; offered: Offered } | undefined;
   // The text is built only when a status is shown: a throttled one costs no translation (i18next, tens of µs).
   let pending: Offered | undefined;
   let timer: unknown;
@@ -94,16 +95,15 @@ export function statusFor(
       redShown = shown;
     },
     showLazily(describe) {
-      offer(
-        {
-          red: false,
-          build: () => {
-            const { fill, shape, key, details } = describe();
-            return catalogued(fill, shape, key, details);
-          },
-        },
-        false,
-      );
+      // A node passes the same describe function message after message: it is wrapped once.
+      if (describe !== lazy?.describe) {
+        const build = () => {
+          const { fill, shape, key, details } = describe();
+          return catalogued(fill, shape, key, details);
+        };
+        lazy = { describe, offered: { red: false, build } };
+      }
+      offer(lazy.offered, false);
     },
     error(error) {
       const text = () => shortText(typeof error === 'string' ? error : error.message, maxLength);
