@@ -220,11 +220,18 @@ describe('plain-data: one validator for every node', () => {
         reason(() => validator.view(value)),
         reason(() => validator.data(value)),
       );
-      assert.notEqual(reason(() => validator.view(value)), 'accepted');
+      assert.notEqual(
+        reason(() => validator.view(value)),
+        'accepted',
+      );
     }
     assert.equal(calls, 0, 'no getter was called');
     const withoutIsProxy = plainDataValidator();
-    assert.notEqual(withoutIsProxy.view(flat), flat, 'without a Proxy test, always a copy (a Proxy is read once)');
+    assert.notEqual(
+      withoutIsProxy.view(flat),
+      flat,
+      'without a Proxy test, always a copy (a Proxy is read once)',
+    );
   });
 
   it('takes limits as options', () => {
