@@ -105,6 +105,14 @@ export function isPlainObject(x: unknown): x is Record<string, unknown> {
 export interface PlainDataValidator {
   data(value: unknown, path?: string): PlainValue | undefined;
   object(value: unknown, path?: string): Record<string, PlainValue>;
+  /**
+   * Like `data`, for a caller that only reads the value now and keeps nothing of it: the value itself when a copy
+   * would be equal to it (plain objects of primitives, with no Date, no undefined member, no array, no `__proto__`
+   * key), otherwise the copy. Every refusal is the same as `data`'s. Only with `isProxy` (otherwise this is `data`),
+   * so what comes back is never a Proxy and has no accessor among its own enumerable string keys; the caller reads
+   * only those (not symbols, not non-enumerable properties, which the check does not look at).
+   */
+  view(value: unknown, path?: string): PlainValue | undefined;
 }
 
 export function plainDataValidator(limits: Partial<PlainDataLimits> = {}): PlainDataValidator {
@@ -113,6 +121,8 @@ export function plainDataValidator(limits: Partial<PlainDataLimits> = {}): Plain
     data: (value, path = 'msg.payload') =>
       value === undefined ? undefined : walkRoot(value, path, resolved),
     object: (value, path = 'msg.payload') => objectRoot(value, path, resolved),
+    view: (value, path = 'msg.payload') =>
+      value === undefined ? undefined : walkRoot(value, path, resolved, resolved.isProxy !== undefined),
   };
 }
 
@@ -144,8 +154,8 @@ export function toPlainObject(
   return objectRoot(value, path, resolve(limits));
 }
 
-function walkRoot(value: unknown, path: string, limits: Resolved): PlainValue {
-  const walker = new Walker(path, limits);
+function walkRoot(value: unknown, path: string, limits: Resolved, view = false): PlainValue {
+  const walker = new Walker(path, limits, view);
   try {
     return walker.walk(value, 0);
   } catch (err) {
@@ -237,6 +247,8 @@ class Walker {
   constructor(
     private readonly root: string,
     private readonly limits: Resolved,
+    /** Return objects that a copy would reproduce as they are (PlainDataValidator.view). */
+    private readonly view = false,
   ) {}
 
   /** A TwinFlowError for what the walk threw. */
@@ -354,7 +366,10 @@ class Walker {
     this.enter(value, depth);
     const { forbidden, maxStringLength } = this.limits;
     const trail = this.trail;
-    const out: { [key: string]: PlainValue } = {};
+    // A view (of the value itself, not of what it contains) builds the copy only from the first key whose value is
+    // not a primitive a copy keeps as it is (an object, a Date, an undefined member, a `__proto__` key): the keys
+    // before it are checked data properties of an object that is not a Proxy, so reading them again runs no code.
+    let out: { [key: string]: PlainValue } | undefined = this.view && depth === 0 ? undefined : {};
     const keys = Object.keys(value);
     for (let k = 0; k < keys.length; k++) {
       const key = keys[k];
@@ -368,15 +383,22 @@ class Walker {
       }
       this.grow(key.length);
       const item = this.read(value, key);
-      if (item === undefined) {
+      const copy = item === undefined ? undefined : this.walk(item, depth + 1);
+      if (out === undefined) {
+        const kept = copy === item && item !== undefined && (typeof item !== 'object' || item === null);
+        if (kept && key !== '__proto__') continue;
+        out = {};
+        for (let j = 0; j < k; j++) out[keys[j]] = value[keys[j]] as PlainValue;
+      }
+      if (copy === undefined) {
         // dropped, as JSON does
       } else if (key === '__proto__') {
         // Assignment would set the copy's prototype; a defined property is plain data like any other key.
-        defineData(out, key, this.walk(item, depth + 1));
-      } else out[key] = this.walk(item, depth + 1);
+        defineData(out, key, copy);
+      } else out[key] = copy;
     }
     this.pathLength = depth;
-    return out;
+    return out ?? (value as { [key: string]: PlainValue });
   }
 
   /** An own data property's value, without calling a getter (a getter could throw, loop, or answer differently). */

@@ -31,9 +31,10 @@ const COMMANDS = ['rebaseline', 'train-end'] as const;
 /**
  * msg.payload by value, whatever realm built it: each signal's entry through the shared validator. The signal names
  * themselves are data (`__proto__` included: the copy carries it as an own property, and readSignals reads only own
- * properties), so no key is forbidden.
+ * properties), so no key is forbidden. A view: readSignals reads the payload at once and keeps nothing of it, so a
+ * flat payload of numbers is checked and read where it is, not copied first.
  */
-const payloadByValue = runtimeValidator({ forbiddenKeys: [] }).data;
+const payloadByValue = runtimeValidator({ forbiddenKeys: [] }).view;
 
 export = function register(RED: NodeAPI): void {
   function TwinAnomalyNode(this: Node, raw: object): void {
@@ -114,27 +115,28 @@ export = function register(RED: NodeAPI): void {
       return then(stateOf(key, engine), (state) => apply(key, state));
     };
 
-    const showStatus = (result: AnomalyResult, state: TwinAnomalyState, engine: Engine): void => {
+    // The last message's result and state, described only for the status the throttle shows: one describe function
+    // for every message, not a closure each. Progress is computed then too, not for every message.
+    let lastResult = undefined as unknown as AnomalyResult;
+    let lastState = undefined as unknown as TwinAnomalyState;
+    const describe = (): StatusDescription => {
+      const progress = engineProgress(lastState, (setup as { engine: Engine }).engine);
+      if (progress.phase === 'training') {
+        const done = String(progress.learned);
+        if (progress.total > 0)
+          return { fill: 'yellow', shape: 'ring', key: 'training', details: { done, total: progress.total } };
+        return { fill: 'yellow', shape: 'ring', key: 'trainingOpen', details: { done } };
+      }
+      if (lastResult.warmingUp) return { fill: 'yellow', shape: 'ring', key: 'learning' };
+      const key = progress.phase === 'monitoring' ? 'monitoring' : 'score';
+      return { fill: 'green', shape: 'dot', key, details: { score: lastResult.score.toFixed(3) } };
+    };
+    const showStatus = (result: AnomalyResult, state: TwinAnomalyState): void => {
       if (alarmed.size > 0)
         return status.show('red', 'dot', 'alarm', { names: [...alarmed].slice(0, 2).join(', ') });
-      // Progress is computed only for the status the throttle shows, not for every message.
-      status.showLazily((): StatusDescription => {
-        const progress = engineProgress(state, engine);
-        if (progress.phase === 'training') {
-          const done = String(progress.learned);
-          if (progress.total > 0)
-            return {
-              fill: 'yellow',
-              shape: 'ring',
-              key: 'training',
-              details: { done, total: progress.total },
-            };
-          return { fill: 'yellow', shape: 'ring', key: 'trainingOpen', details: { done } };
-        }
-        if (result.warmingUp) return { fill: 'yellow', shape: 'ring', key: 'learning' };
-        const key = progress.phase === 'monitoring' ? 'monitoring' : 'score';
-        return { fill: 'green', shape: 'dot', key, details: { score: result.score.toFixed(3) } };
-      });
+      lastResult = result;
+      lastState = state;
+      status.showLazily(describe);
     };
 
     const eventMessage = (key: string, result: AnomalyResult, now: number): NodeMessageInFlow | null => {
@@ -172,7 +174,7 @@ export = function register(RED: NodeAPI): void {
       const wall = clock.now();
       const now = typeof msg.timestamp === 'number' && Number.isFinite(msg.timestamp) ? msg.timestamp : wall;
       // Read and check everything first: a bad value must leave the learned state untouched.
-      const inputs = readSignals(payloadByValue(msg.payload), engine, config.signalName, now);
+      const inputs = readSignals(payloadByValue(msg.payload), engine, config.signalName, now, true);
       const learn = learningWanted(msg.learn, msg.payload, config.runningProperty);
       return then(stateOf(key, engine), (state) => {
         const { result } = engineUpdate(state, inputs, engine, now, learn);
@@ -182,7 +184,7 @@ export = function register(RED: NodeAPI): void {
         const { score, warmingUp, alarm, detector, contributors, signals, alarms, phase } = result;
         msg.anomaly = { score, warmingUp, alarm, detector, contributors, signals, alarms, phase };
         send([msg as NodeMessageInFlow, eventMessage(key, result, now)]);
-        showStatus(result, state, engine);
+        showStatus(result, state);
         return written;
       });
     };

@@ -4,6 +4,7 @@ import vm from 'node:vm';
 import {
   DEFAULT_PLAIN_DATA_LIMITS,
   isPlainObject,
+  plainDataValidator,
   toPlainData,
   toPlainObject,
   typeName,
@@ -165,6 +166,72 @@ describe('plain-data: one validator for every node', () => {
     assert.equal(refusal({ p: benign }, { isProxy: types.isProxy })?.reason, 'proxy');
     assert.doesNotThrow(() => typeName(protoTrap));
     assert.equal(isPlainObject(protoTrap), false);
+  });
+
+  it('view: the value itself when a copy would equal it, else the copy; the same refusals as data', () => {
+    const validator = plainDataValidator({ isProxy: types.isProxy, forbiddenKeys: [] });
+    const flat = { a: 1, b: 'x', c: true, d: null };
+    assert.equal(validator.view(flat), flat, 'a flat record of primitives is not copied');
+    assert.equal(validator.view(3), 3);
+    const realm = vm.runInNewContext('({ a: 1, b: 2 })') as object;
+    assert.equal(validator.view(realm), realm, 'from any realm');
+    const copied = [
+      { a: 1, at: new Date(5) },
+      { a: 1, gone: undefined },
+      { a: 1, nested: { value: 2 } },
+      { a: 1, list: [1, 2] },
+      JSON.parse('{"a": 1, "__proto__": 2}') as object,
+    ];
+    for (const value of copied) {
+      const view = validator.view(value);
+      assert.notEqual(view, value);
+      assert.deepEqual(view, validator.data(value));
+      for (const inner of Object.values(view as object)) {
+        if (typeof inner === 'object' && inner !== null)
+          assert.ok(!Object.values(value).includes(inner), 'nested values are copies');
+      }
+    }
+    let calls = 0;
+    const refused: unknown[] = [
+      { a: 1, b: NaN },
+      {
+        a: 1,
+        get b(): number {
+          calls++;
+          return 1;
+        },
+      },
+      { a: 1, b: new Proxy({}, {}) },
+      new Proxy({ a: 1 }, {}),
+      { a: 1, b: new Map() },
+      { a: 1, b: 'x'.repeat(300_000) },
+      { a: 1, b: 1n },
+    ];
+    for (const value of refused) {
+      const reason = (f: () => unknown) => {
+        try {
+          f();
+          return 'accepted';
+        } catch (err) {
+          return (err as { details: { reason: string; path: string } }).details;
+        }
+      };
+      assert.deepEqual(
+        reason(() => validator.view(value)),
+        reason(() => validator.data(value)),
+      );
+      assert.notEqual(
+        reason(() => validator.view(value)),
+        'accepted',
+      );
+    }
+    assert.equal(calls, 0, 'no getter was called');
+    const withoutIsProxy = plainDataValidator();
+    assert.notEqual(
+      withoutIsProxy.view(flat),
+      flat,
+      'without a Proxy test, always a copy (a Proxy is read once)',
+    );
   });
 
   it('takes limits as options', () => {

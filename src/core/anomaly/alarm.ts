@@ -39,20 +39,29 @@ export function alarmUpdate(
   t: number,
   p: AlarmParams,
 ): { state: AlarmState; event: AlarmEvent } {
+  return { state, event: alarmStep(state, score, t, p) };
+}
+
+/** alarmUpdate without the wrapper object: mutates the state and returns the event (the engine's per-sample path). */
+export function alarmStep(state: AlarmState, score: number, t: number, p: AlarmParams): AlarmEvent {
   const anomalous = score >= p.threshold;
-  state.recent.push(anomalous ? 1 : 0);
-  if (state.recent.length > p.raiseN) state.recent.shift();
+  const recent = state.recent;
+  recent.push(anomalous ? 1 : 0);
+  if (recent.length > p.raiseN) recent.shift();
   state.normalRun = anomalous ? 0 : state.normalRun + 1;
-  if (!state.active && state.recent.reduce((a, b) => a + b, 0) >= p.raiseK) {
+  if (!state.active) {
+    let count = 0;
+    for (let i = 0; i < recent.length; i++) count += recent[i];
+    if (count < p.raiseK) return null;
     state.active = true;
     state.since = t;
-    return { state, event: 'raise' };
+    return 'raise';
   }
-  if (state.active && state.normalRun >= p.clearM) {
+  if (state.normalRun >= p.clearM) {
     state.active = false;
     state.recent = [];
     delete state.since;
-    return { state, event: 'clear' };
+    return 'clear';
   }
-  return { state, event: null };
+  return null;
 }

@@ -1,6 +1,6 @@
 import { isSample, isUsable } from '../envelope';
 import { TwinFlowError } from '../errors';
-import { alarmInit, alarmUpdate, type AlarmEvent, type AlarmParams, type AlarmState } from './alarm';
+import { alarmInit, alarmStep, type AlarmEvent, type AlarmParams, type AlarmState } from './alarm';
 import type { DetectorResult, LearningPhase } from './detector';
 import { DETECTORS, isDetectorName, type AnyDetector } from './registry';
 import { checkSample } from './sample';
@@ -140,7 +140,15 @@ export interface AnomalyResult {
  * (dictionary mode): every read, write and key listing of the records touched per message was a hash lookup.
  */
 export const record = <T>(): Record<string, T> => Object.setPrototypeOf({}, null) as Record<string, T>;
+/**
+ * A record for the engine's own scratch data (the signals read from one message), which never leaves it: its
+ * prototype is an empty, frozen object without a prototype, so names are data as in `record`, and V8 builds it about
+ * five times faster than a null-prototype literal (Object.create of an ordinary prototype has a cached shape).
+ */
+const NO_MEMBERS: object = Object.freeze(Object.setPrototypeOf({}, null) as object);
+const scratch = <T>(): Record<string, T> => Object.create(NO_MEMBERS) as Record<string, T>;
 const own = (o: object, key: string): boolean => Object.prototype.hasOwnProperty.call(o, key);
+const enumerable = (o: object, key: string): boolean => Object.prototype.propertyIsEnumerable.call(o, key);
 
 /** Checks a configuration: a known detector and parameters it has, of the right types. */
 export function createEngine(config: EngineConfig): Engine {
@@ -186,6 +194,10 @@ export function checkKey(key: string, engine: Engine): void {
   checkName('key', key, engine.config.limits);
 }
 
+/** A record among values that passed the plain-data validator (whose objects are plain objects or arrays). */
+const isViewedRecord = (x: unknown): x is Record<string, unknown> =>
+  typeof x === 'object' && x !== null && !Array.isArray(x);
+
 const isRecord = (x: unknown): x is Record<string, unknown> =>
   typeof x === 'object' &&
   x !== null &&
@@ -204,9 +216,15 @@ export function readSignals(
   engine: Engine,
   defaultSignal: string,
   now: number,
+  /**
+   * The payload comes from PlainDataValidator.view: plain data, possibly the caller's own object rather than a copy.
+   * Then only own enumerable string keys are read (what a copy would hold), and the object test reads nothing of it
+   * (Object.prototype.toString would read a Symbol.toStringTag, which the validator does not look at).
+   */
+  viewed = false,
 ): Record<string, SignalInput> {
   const { signals, limits } = engine.config;
-  const inputs = record<SignalInput>();
+  const inputs = scratch<SignalInput>();
   if (typeof payload === 'number') {
     checkName('signal', defaultSignal, limits);
     inputs[defaultSignal] = {
@@ -216,7 +234,7 @@ export function readSignals(
     };
     return inputs;
   }
-  if (!isRecord(payload)) {
+  if (!(viewed ? isViewedRecord : isRecord)(payload)) {
     throw new TwinFlowError(
       'payloadNotSignals',
       'msg.payload must be a number or an object of numeric signals',
@@ -226,7 +244,8 @@ export function readSignals(
   const names = signals.length > 0 ? signals : Object.keys(payload);
   let count = 0;
   for (const name of names) {
-    if (!own(payload, name)) continue;
+    // (The names of a viewed payload's own keys need no check: Object.keys lists only own enumerable ones.)
+    if (viewed ? names === signals && !enumerable(payload, name) : !own(payload, name)) continue;
     const entry = payload[name];
     const sample = isSample(entry) ? entry : undefined;
     const value = sample ? sample.value : entry;
@@ -320,7 +339,7 @@ function judgeAlarm(
   p: AlarmParams,
 ): AlarmEvent {
   if (unit.phase === 'training') return null;
-  return alarmUpdate(unit.alarm, warmingUp ? 0 : score, now, p).event;
+  return alarmStep(unit.alarm, warmingUp ? 0 : score, now, p);
 }
 
 /**
@@ -394,7 +413,8 @@ export function engineUpdate(
   const { config, detector, params } = engine;
   const wasActive = keyAlarm(state);
   const signals = record<SignalResult>();
-  const weights: [string, number][] = [];
+  // Each signal's weight, turned into its share of the total by contributorsOf.
+  const weights: AnomalyResult['contributors'] = [];
   const signalEvents: AnomalyResult['signalEvents'] = [];
   let score = 0;
   let warmingUp = false;
@@ -431,6 +451,7 @@ export function engineUpdate(
       score = warmingUp ? 0 : step.result.score;
       const ownAlarms = (unit.signals ??= record());
       const anomalous = score >= config.alarm.threshold;
+      const signalAlarm: AlarmParams = { ...config.alarm, threshold: 1 };
       names.forEach((n, i) => {
         const share = step.result.contributions[i];
         const result: SignalResult = {
@@ -446,15 +467,12 @@ export function engineUpdate(
           signalEvent(
             signalEvents,
             n,
-            alarmUpdate(alarm, anomalous && share * names.length > 1 ? 1 : 0, now, {
-              ...config.alarm,
-              threshold: 1,
-            }).event,
+            alarmStep(alarm, anomalous && share * names.length > 1 ? 1 : 0, now, signalAlarm),
           );
           result.alarm = alarm.active;
         }
         signals[n] = result;
-        weights.push([n, share]);
+        weights.push({ signal: n, share });
       });
       judgeAlarm(unit, score, warmingUp, now, config.alarm);
       afterSample(unit, engine, learn, now, names.length);
@@ -490,11 +508,13 @@ export function engineUpdate(
       warmingUp ||= result.warmingUp;
       score = Math.max(score, result.score);
       // How surprising, on a log scale: a 0.9999 contributes far more than a 0.99.
-      weights.push([name, -Math.log(Math.max(1e-300, 1 - result.score))]);
+      weights.push({ signal: name, share: -Math.log(Math.max(1e-300, 1 - result.score)) });
     }
   }
   const contributors = contributorsOf(weights);
-  const active = keyAlarm(state);
+  const alarms = signalsInAlarm(state);
+  // keyAlarm, from the same pass over the units: a univariate key is in alarm while any of its signals is.
+  const active = state.vector ? state.vector.unit.alarm.active : alarms.length > 0;
   return {
     state,
     result: {
@@ -504,7 +524,7 @@ export function engineUpdate(
       contributors,
       alarm: active,
       event: active === wasActive ? null : active ? 'raise' : 'clear',
-      alarms: signalsInAlarm(state),
+      alarms,
       signalEvents,
       detector: config.detector,
       phase,
@@ -516,15 +536,15 @@ export function engineUpdate(
  * Each signal's share of the weights, largest first; equal shares keep the signals' order (a stable sort). A few
  * signals are sorted by insertion, which for finite shares gives what Array.prototype.sort gives, without its cost.
  */
-function contributorsOf(weights: [string, number][]): AnomalyResult['contributors'] {
+function contributorsOf(weights: AnomalyResult['contributors']): AnomalyResult['contributors'] {
   let total = 0;
-  for (let i = 0; i < weights.length; i++) total += weights[i][1];
-  const out: AnomalyResult['contributors'] = new Array(weights.length);
+  for (let i = 0; i < weights.length; i++) total += weights[i].share;
+  const out = weights;
   let finite = true;
-  for (let i = 0; i < weights.length; i++) {
-    const share = total > 0 ? weights[i][1] / total : 0;
+  for (let i = 0; i < out.length; i++) {
+    const share = total > 0 ? out[i].share / total : 0;
     finite &&= Number.isFinite(share);
-    out[i] = { signal: weights[i][0], share };
+    out[i].share = share;
   }
   if (!finite || out.length > 16) return out.sort((a, b) => b.share - a.share);
   for (let i = 1; i < out.length; i++) {

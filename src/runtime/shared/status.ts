@@ -48,12 +48,17 @@ export function statusFor(
 ): NodeStatus {
   let lastShown = -Infinity;
   let showingRed = false;
+  // What the red status on show is, as shape, key and details, when show() put it there: the same red again (a
+  // twin-anomaly key in alarm, message after message) is not translated and sent again, since nothing would change.
+  let redShown: string | undefined;
+  let lazy: { describe: () => StatusDescription; offered: Offered } | undefined;
   // The text is built only when a status is shown: a throttled one costs no translation (i18next, tens of µs).
   let pending: Offered | undefined;
   let timer: unknown;
   const apply = (status: Offered | undefined): void => {
     lastShown = clock.now();
     showingRed = status?.red === true;
+    redShown = undefined;
     node.status(status ? status.build() : {});
   };
   const flush = (): void => {
@@ -84,19 +89,21 @@ export function statusFor(
   return {
     show(fill, shape, key, details = {}, atOnce = false) {
       const red = fill === 'red';
+      const shown = red ? redSignature(shape, key, details) : undefined;
+      if (shown !== undefined && showingRed && shown === redShown) return;
       offer({ red, build: () => catalogued(fill, shape, key, details) }, atOnce || red);
+      redShown = shown;
     },
     showLazily(describe) {
-      offer(
-        {
-          red: false,
-          build: () => {
-            const { fill, shape, key, details } = describe();
-            return catalogued(fill, shape, key, details);
-          },
-        },
-        false,
-      );
+      // A node passes the same describe function message after message: it is wrapped once.
+      if (describe !== lazy?.describe) {
+        const build = () => {
+          const { fill, shape, key, details } = describe();
+          return catalogued(fill, shape, key, details);
+        };
+        lazy = { describe, offered: { red: false, build } };
+      }
+      offer(lazy.offered, false);
     },
     error(error) {
       const text = () => shortText(typeof error === 'string' ? error : error.message, maxLength);
@@ -108,6 +115,12 @@ export function statusFor(
     },
     close: cancel,
   };
+}
+
+function redSignature(shape: Shape, key: string, details: Details): string {
+  let text = `${shape}\u0000${key}`;
+  for (const name in details) text += `\u0000${name}\u0000${String(details[name])}`;
+  return text;
 }
 
 /** Node status text should stay short (the editor truncates long ones); the editor cuts longer ones. */

@@ -296,6 +296,29 @@ describe('twin-anomaly engine: learning modes, per-signal alarms, robust state',
     assert.ok(s.variance < variance * 3);
   });
 
+  it('a viewed payload (not a copy) reads what a copy would hold: own enumerable keys, no getter, no tag', () => {
+    const engine = engineFor({ detector: 'zscore', signals: 'a,hidden' });
+    let calls = 0;
+    const payload = { a: 1 };
+    Object.defineProperty(payload, 'hidden', {
+      enumerable: false,
+      get: () => {
+        calls++;
+        return 2;
+      },
+    });
+    Object.defineProperty(payload, Symbol.toStringTag, {
+      get: () => {
+        calls++;
+        return 'Thing';
+      },
+    });
+    const inputs = readSignals(payload, engine, 'value', T0, true);
+    assert.deepEqual(Object.keys(inputs), ['a']);
+    assert.equal(inputs.a.value, 1);
+    assert.equal(calls, 0);
+  });
+
   it('names are data: __proto__, constructor and toString are ordinary signals; limits refuse the rest', () => {
     const engine = engineFor({ detector: 'zscore' });
     const payload = JSON.parse('{"__proto__": 1, "constructor": 2, "toString": 3}') as Record<

@@ -196,6 +196,24 @@ describe('runtime glue', () => {
       offer();
       assert.equal(described, 3, 'the first status after a red one is shown at once');
     });
+
+    it('does not send the same red status again while it is shown (nothing would change)', () => {
+      const clock = new ManualClock();
+      const statuses: { text: string }[] = [];
+      const node = { status: (s: { text: string }) => statuses.push(s) } as unknown as Node;
+      const status = statusFor(RED, node, 'demo', clock);
+      for (let i = 0; i < 5; i++) status.show('red', 'dot', 'alarm', { names: 'a' });
+      assert.equal(statuses.length, 1);
+      status.show('red', 'dot', 'alarm', { names: 'a, b' }); // another text: shown at once
+      status.show('red', 'dot', 'alarm', { names: 'a, b' });
+      assert.equal(statuses.length, 2);
+      status.error('broken');
+      status.show('red', 'dot', 'alarm', { names: 'a, b' }); // after another red: shown again
+      assert.equal(statuses.length, 4);
+      status.show('green', 'dot', 'score', { score: '0.1' });
+      status.show('red', 'dot', 'alarm', { names: 'a, b' }); // after a recovery: shown again
+      assert.equal(statuses.length, 6);
+    });
   });
 
   describe('twin-sim output messages', () => {
