@@ -17,10 +17,10 @@ export const REWRITE_MS = 1000;
  * A shared store is therefore read up to REWRITE_MS behind by other readers of a synchronous one.
  */
 export class ContextWriter {
-  /** When each key was last taken synchronously by the store. */
-  private readonly lastWrite = new Map<string, number>();
-  /** The newest value of each key that is due (written at the next flush). */
-  private readonly dirty = new Map<string, unknown>();
+  /** Per key the store took synchronously: when, and the newest value when a write of it is due. */
+  private readonly written = new Map<string, { at: number; due: boolean; value: unknown }>();
+  /** The keys whose write is due at the next flush. */
+  private due: string[] = [];
   private timer: unknown;
   private pending: Promise<void> = Promise.resolve();
 
@@ -33,10 +33,14 @@ export class ContextWriter {
 
   /** Writes now, or later when this key was written synchronously a moment ago (see the class comment). */
   writeSoon(key: string, value: unknown): Promise<void> | undefined {
-    const last = this.lastWrite.get(key);
-    if (value === undefined || last === undefined || this.clock.now() - last >= REWRITE_MS)
+    const last = this.written.get(key);
+    if (value === undefined || last === undefined || this.clock.now() - last.at >= REWRITE_MS)
       return this.write(key, value);
-    this.dirty.set(key, value);
+    last.value = value;
+    if (!last.due) {
+      last.due = true;
+      this.due.push(key);
+    }
     this.timer ??= this.clock.setTimeout(() => {
       this.timer = undefined;
       this.flush();
@@ -46,28 +50,39 @@ export class ContextWriter {
 
   /** Writes now, superseding a due write of the same key; chained so `close` can wait for it. */
   write(key: string, value: unknown): Promise<void> | undefined {
-    this.dirty.delete(key);
+    const last = this.written.get(key);
+    if (last) {
+      last.due = false;
+      last.value = undefined;
+    }
     let written: Promise<void> | undefined;
     try {
       written = contextSetNow(this.context, key, value, this.storeName);
     } catch (err) {
-      this.lastWrite.delete(key);
+      this.written.delete(key);
       throw err;
     }
     if (written) {
-      this.lastWrite.delete(key);
+      this.written.delete(key);
       this.pending = this.pending.then(
         () => written,
         () => written,
       );
-    } else if (value === undefined) this.lastWrite.delete(key);
-    else this.lastWrite.set(key, this.clock.now());
+    } else if (value === undefined) this.written.delete(key);
+    else if (last) last.at = this.clock.now();
+    else this.written.set(key, { at: this.clock.now(), due: false, value: undefined });
     return written;
   }
 
   /** Writes every due key now. */
   flush(): void {
-    for (const [key, value] of this.dirty) {
+    const keys = this.due;
+    this.due = [];
+    for (const key of keys) {
+      const entry = this.written.get(key);
+      if (!entry?.due) continue; // written (or removed) since
+      const value = entry.value;
+      entry.value = undefined;
       try {
         this.write(key, value)?.catch(this.onError);
       } catch (err) {
@@ -78,7 +93,8 @@ export class ContextWriter {
 
   /** Forgets every due write (the model's twins are being deleted). */
   discard(): void {
-    this.dirty.clear();
+    this.written.clear();
+    this.due = [];
   }
 
   /** Writes what is due and waits until every write reached the store. */
