@@ -23,11 +23,16 @@ function fakeContext(mode: 'sync' | 'async') {
   return { context, values, log, fail: (on: boolean) => (failing = on) };
 }
 
+/** For writers that must never log: a failure there fails the test. */
+const unexpected = (err: unknown): never => {
+  throw err;
+};
+
 describe('ContextWriter (the twin store writing to context)', () => {
   it('writes a key the synchronous store just took once when REWRITE_MS is up, with its newest value', () => {
     const clock = new ManualClock();
     const store = fakeContext('sync');
-    const writer = new ContextWriter(store.context, undefined, clock, assert.fail);
+    const writer = new ContextWriter(store.context, undefined, clock, unexpected);
     assert.equal(writer.writeSoon('a', 1), undefined);
     writer.writeSoon('a', 2);
     writer.writeSoon('a', 3);
@@ -44,7 +49,7 @@ describe('ContextWriter (the twin store writing to context)', () => {
   it('writes what is due on close, and a direct write or a removal supersedes a due one', async () => {
     const clock = new ManualClock();
     const store = fakeContext('sync');
-    const writer = new ContextWriter(store.context, undefined, clock, assert.fail);
+    const writer = new ContextWriter(store.context, undefined, clock, unexpected);
     writer.writeSoon('a', 1);
     writer.writeSoon('a', 2);
     writer.writeSoon('b', 1);
@@ -65,7 +70,7 @@ describe('ContextWriter (the twin store writing to context)', () => {
   it('gives an asynchronous store every write, in order, and its failures to the caller', async () => {
     const clock = new ManualClock();
     const store = fakeContext('async');
-    const writer = new ContextWriter(store.context, undefined, clock, assert.fail);
+    const writer = new ContextWriter(store.context, undefined, clock, unexpected);
     const writes = [1, 2, 3].map((v) => writer.writeSoon('a', v));
     assert.ok(writes.every((w) => w instanceof Promise));
     await Promise.all(writes);
