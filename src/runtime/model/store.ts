@@ -12,11 +12,12 @@ import {
 import type { Clock } from '../shared/clock';
 import { contextGet, contextSetNow } from '../shared/context';
 import type { MaybePromise } from '../shared/maybe-promise';
+import { ContextWriter } from './context-writer';
 import { deletedKey, readSavedTwins, twinKey } from './saved-twins';
 
 /**
  * Every twin of one model, in memory and mirrored to global context in the chosen store (one object per model, one
- * property per twin), so the file store survives restarts and a shared store can be read by other instances. Global,
+ * property per twin; write-behind for a store that answers synchronously, see ContextWriter), so the file store survives restarts and a shared store can be read by other instances. Global,
  * not the config node's context: with no store configured Node-RED deletes a node's context when it stops, so editing
  * the model would wipe its twins (`drop` deletes them when the model node is deleted).
  * The only writer of its documents: a pure reducer computes the new document, it is swapped in, then persisted; if
@@ -29,7 +30,7 @@ export class TwinStore extends EventEmitter<{ events: [TwinEvent[]] }> {
   private readonly keys = new Map<string, string>();
   /** Last version of each deleted twin (until it is created again). */
   private deletedVersions = new Map<string, number>();
-  private pending: Promise<void> = Promise.resolve();
+  private readonly writer: ContextWriter;
   private timer: unknown;
   private loaded = false;
   readonly ready: Promise<void>;
@@ -48,6 +49,7 @@ export class TwinStore extends EventEmitter<{ events: [TwinEvent[]] }> {
     private readonly onError: (err: unknown) => void = () => undefined,
   ) {
     super();
+    this.writer = new ContextWriter(context, storeName, clock, onError);
     this.ready = this.load().then(() => {
       this.loaded = true;
     });
@@ -144,23 +146,12 @@ export class TwinStore extends EventEmitter<{ events: [TwinEvent[]] }> {
   private persist(id: string, doc: TwinDocument | undefined): Promise<void> | undefined {
     let key = this.keys.get(id);
     if (key === undefined) this.keys.set(id, (key = twinKey(this.area, id)));
-    return this.write(key, doc);
+    return this.writer.writeSoon(key, doc);
   }
 
   /** Writes (or with undefined, clears) a deleted twin's last version. */
   private persistDeleted(id: string, version: number | undefined): Promise<void> | undefined {
-    return this.write(deletedKey(this.area, id), version);
-  }
-
-  /** One context write, chained so `close` can wait for every write to reach the store. */
-  private write(key: string, value: unknown): Promise<void> | undefined {
-    const written = contextSetNow(this.context, key, value, this.storeName);
-    if (written)
-      this.pending = this.pending.then(
-        () => written,
-        () => written,
-      );
-    return written;
+    return this.writer.write(deletedKey(this.area, id), version);
   }
 
   /** Marks stale twins and emits their events; runs on the clock and can be called directly. */
@@ -186,14 +177,15 @@ export class TwinStore extends EventEmitter<{ events: [TwinEvent[]] }> {
   /** Deletes every twin of the model from context: the model node itself was deleted. */
   async drop(): Promise<void> {
     this.twins.clear();
+    this.writer.discard();
     await this.close();
     await contextSetNow(this.context, this.area, undefined, this.storeName);
   }
 
-  /** Stops the staleness timer and waits until every write reached the context store. */
+  /** Stops the staleness timer, writes what is due and waits until every write reached the context store. */
   async close(): Promise<void> {
     if (this.timer !== undefined) this.clock.clearInterval(this.timer);
     this.timer = undefined;
-    await this.pending.catch(() => undefined);
+    await this.writer.close();
   }
 }
