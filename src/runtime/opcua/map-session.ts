@@ -1,4 +1,4 @@
-import type { ClientSession } from 'node-opcua';
+import { AttributeIds, type ClientSession } from 'node-opcua';
 import type { MappedItem, Mapping } from '../../core/opcua/mapping';
 import { ItemRetries } from '../../core/opcua/retry';
 import type { Clock } from '../shared/clock';
@@ -21,6 +21,8 @@ export interface MapSessionEvents {
 }
 
 const keyOf = (item: MappedItem): string => `${item.twin}.${item.property}`;
+/** How long a freshly connected server may answer BadNodeIdUnknown for every item before each is reported bad. */
+const STARTUP_GRACE_MS = 3000;
 
 /**
  * What one twin-opcua-map does on one session: resolve every address, monitor what resolved, and keep the items that
@@ -68,6 +70,7 @@ export class MapSession {
   }
 
   async start(): Promise<void> {
+    await this.addressSpaceReady();
     await this.join(this.items);
     const refreshMs = (this.mapping.refresh ?? 0) * 1000;
     // Keep-alive reads for by-exception sources: constant values would otherwise go stale in the twin.
@@ -75,6 +78,35 @@ export class MapSession {
       this.refreshTimer = this.clock.setInterval(() => {
         readAll(this.session, [...this.good.values()], this.on.reading).catch(() => undefined);
       }, refreshMs);
+  }
+
+  /**
+   * A server that has just started (a PLC loading its program, a twin-opcua-server before its first values) answers
+   * BadNodeIdUnknown for everything. While not one of the first items resolves, wait (at most STARTUP_GRACE_MS) before
+   * calling each item bad, so a plant that starts together with its client does not begin with an error per item.
+   */
+  private async addressSpaceReady(): Promise<void> {
+    const probe = this.items.slice(0, 20);
+    const until = this.clock.now() + STARTUP_GRACE_MS;
+    while (!this.closed && probe.length > 0 && this.clock.now() < until) {
+      if (await this.anyExists(probe)) return;
+      await new Promise<void>((resolve) => this.clock.setTimeout(resolve, 250));
+    }
+  }
+
+  /** Whether any of `items` resolves to a node the server has (an explicit NodeId resolves without asking it). */
+  private async anyExists(items: MappedItem[]): Promise<boolean> {
+    try {
+      const found = await resolveItems(this.session, this.namespaces, items, this.mapping.namespace);
+      const nodeIds = found.flatMap((r) => (r.nodeId ? [r.nodeId] : []));
+      if (nodeIds.length === 0) return false;
+      const read = await this.session.read(
+        nodeIds.map((nodeId) => ({ nodeId, attributeId: AttributeIds.NodeClass })),
+      );
+      return read.some((dv) => dv.statusCode.isGood());
+    } catch {
+      return true; // not a startup question (an unknown namespace, a lost session): join reports it as before
+    }
   }
 
   /** Resolves and monitors `items`; the ones that fail become (or stay) bad with their next retry scheduled. */
