@@ -151,30 +151,6 @@ async function startMosquitto() {
   };
 }
 
-/** GET /flows one after another until told to stop, from its own thread; posts the latencies in ms. */
-const POLLER = `
-const { parentPort, workerData } = require('node:worker_threads');
-let running = true;
-parentPort.on('message', () => (running = false));
-(async () => {
-  const latencies = [];
-  let failures = 0;
-  while (running) {
-    const start = performance.now();
-    try {
-      const res = await fetch(new URL('/flows', workerData.url));
-      await res.arrayBuffer();
-      if (!res.ok) failures++;
-    } catch { failures++; }
-    const took = performance.now() - start;
-    latencies.push(took);
-    // One GET every 10 ms (an editor and a monitoring poll or two), not a flood that is itself the load.
-    if (took < 10) await new Promise((r) => setTimeout(r, 10 - took));
-  }
-  parentPort.postMessage({ latencies, failures });
-})();
-`;
-
 function request(proc, message, reply) {
   return new Promise((resolve) => {
     const on = (m) => {
@@ -206,7 +182,9 @@ async function burst(qos, commands, twin) {
   });
   await publisher.subscribeAsync('Acme/Plant1/L1/+/+/set/rejected', { qos: 0 });
   await request(proc, { cmd: 'start' }, 'started');
-  const poller = new Worker(POLLER, { eval: true, workerData: { url: ready.url } });
+  const poller = new Worker(join(repoRoot, 'test', 'helpers', 'admin-poller.mjs'), {
+    workerData: { url: ready.url },
+  });
   const polled = new Promise((r) => poller.once('message', r));
   const started = performance.now();
   const spread = Number(args.spread);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import mqtt, { type MqttClient } from 'mqtt';
 import { MosquittoBroker } from '../helpers/mosquitto';
@@ -26,29 +27,6 @@ const rssOf = (pid: number): number => {
     .find((l) => l.startsWith('VmRSS:'));
   return Number(/(\d+)/.exec(line ?? '')?.[1] ?? 0) * 1024;
 };
-
-/** GET /flows every 10 ms (or when the last one answered) until told to stop; posts latencies and failures. */
-const POLLER = `
-const { parentPort, workerData } = require('node:worker_threads');
-let running = true;
-parentPort.on('message', () => (running = false));
-(async () => {
-  const latencies = [];
-  let failures = 0;
-  while (running) {
-    const start = performance.now();
-    try {
-      const res = await fetch(new URL('/flows', workerData.url));
-      await res.arrayBuffer();
-      if (!res.ok) failures++;
-    } catch { failures++; }
-    const took = performance.now() - start;
-    latencies.push(took);
-    if (took < 10) await new Promise((r) => setTimeout(r, 10 - took));
-  }
-  parentPort.postMessage({ latencies, failures });
-})();
-`;
 
 const flows = (url: string) => [
   { id: 'b1', type: 'twin-mqtt-broker', url, protocolVersion: 'auto', version: 2 },
@@ -114,7 +92,9 @@ describe('interop: a 100,000 /set burst at twin-uns (Node-RED child process, mos
       const before = rssOf(pid);
       let peak = before;
       const sampler = setInterval(() => (peak = Math.max(peak, rssOf(pid))), 20);
-      const poller = new Worker(POLLER, { eval: true, workerData: { url: runtime.url } });
+      const poller = new Worker(join(__dirname, '..', 'helpers', 'admin-poller.mjs'), {
+        workerData: { url: runtime.url },
+      });
       const polled = new Promise<{ latencies: number[]; failures: number }>((r) => poller.once('message', r));
       const started = performance.now();
       try {
