@@ -9,6 +9,7 @@ import { helper, lastStatus, loadNode, useSettings, waitFor } from '../helpers/n
 import { withCatalogue } from '../helpers/catalogue';
 import { PUMP_PROPERTIES } from '../helpers/uns';
 import { comparable, CORE_NODES, ROUTES, routeFlow, Routes } from './routes';
+import { PUMP_SIM_SETTINGS, ZSCORE_ANOMALY_SETTINGS } from '../helpers/node-settings';
 
 /**
  * ARCHITECTURE.md, "accept by value, not by realm": payloads built by Node-RED's own core nodes (function, JSON,
@@ -111,21 +112,7 @@ describe('flows: payloads built by real core nodes are accepted by value', funct
 
   it('twin-anomaly: same scores and alarms on every route', async () => {
     useSettings({ twinflowClock: new ManualClock(T0) });
-    const anomaly = () => ({
-      type: 'twin-anomaly',
-      detector: 'zscore',
-      params: '{"window": 50, "warmup": 20}',
-      signals: '',
-      signalName: 'temperature',
-      runningProperty: 'running',
-      threshold: '0.999',
-      raiseK: '1',
-      raiseN: '1',
-      clearM: '3',
-      learnInAlarm: false,
-      store: '',
-      version: 1,
-    });
+    const anomaly = () => ({ ...ZSCORE_ANOMALY_SETTINGS });
     await helper.load([loadNode('twin-anomaly'), ...CORE_NODES], routeFlow(anomaly, 2, port));
     await routes.ready(2);
     for (let i = 0; i < 30; i++) {
@@ -140,20 +127,7 @@ describe('flows: payloads built by real core nodes are accepted by value', funct
 
   it('twin-sim: same simulation steps on every route', async () => {
     useSettings({ twinflowClock: new ManualClock(T0) });
-    const sim = () => ({
-      type: 'twin-sim',
-      model: 'pump',
-      ode: '',
-      params: '{"vibrationNoise": 0}',
-      initialInputs: '{"speed": 100, "valve": 100}',
-      step: '1',
-      mode: 'message',
-      speed: '1',
-      seed: '5',
-      twin: 'Pump01',
-      autostart: false,
-      version: 1,
-    });
+    const sim = () => ({ ...PUMP_SIM_SETTINGS });
     await helper.load([loadNode('twin-sim'), ...CORE_NODES], routeFlow(sim, 3, port));
     await routes.ready(3);
     for (let i = 0; i < 5; i++) await routes.send({ speed: 60 + 10 * i, valve: 80 });

@@ -4,6 +4,7 @@ import { TestBroker } from '../helpers/mqtt-broker';
 import { RuntimeProcess } from '../helpers/runtime-process';
 import { PUMP_PROPERTIES } from '../helpers/uns';
 import { BUILD_FUNCTION, HOSTILE_CLASSES, type Recipe, recipes } from './recipes';
+import { PUMP_SIM_SETTINGS } from '../helpers/node-settings';
 
 /**
  * Hostile input against a real Node-RED in a child process: for each node type, 1,000 generated messages, each
@@ -74,20 +75,7 @@ function targets(brokerUrl: string): Target[] {
     },
     {
       type: 'twin-sim',
-      node: {
-        type: 'twin-sim',
-        model: 'pump',
-        ode: '',
-        params: '{"vibrationNoise": 0}',
-        initialInputs: '{"speed": 100, "valve": 100}',
-        step: '1',
-        mode: 'message',
-        speed: '1',
-        seed: '5',
-        twin: 'Pump01',
-        autostart: false,
-        version: 1,
-      },
+      node: PUMP_SIM_SETTINGS,
       outputs: 3,
       readOutput: 2,
       readBack: { command: 'snapshot' },

@@ -19,6 +19,7 @@ import {
   useSettings,
   waitFor,
 } from '../helpers/node-red';
+import { ZSCORE_ANOMALY_SETTINGS } from '../helpers/node-settings';
 
 const twinAnomaly = loadNode('twin-anomaly');
 
@@ -26,21 +27,9 @@ function flow(extra: Record<string, unknown> = {}): TestFlow {
   return [
     { id: 'f1', type: 'tab' },
     {
+      ...ZSCORE_ANOMALY_SETTINGS,
       id: 'a1',
-      type: 'twin-anomaly',
       z: 'f1',
-      detector: 'zscore',
-      params: '{"window": 50, "warmup": 20}',
-      signals: '',
-      signalName: 'temperature',
-      runningProperty: 'running',
-      threshold: '0.999',
-      raiseK: '1',
-      raiseN: '1',
-      clearM: '3',
-      learnInAlarm: false,
-      store: '',
-      version: 1,
       wires: [['out'], ['alarm']],
       ...extra,
     },

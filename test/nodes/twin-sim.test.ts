@@ -15,6 +15,7 @@ import {
   useSettings,
   waitFor,
 } from '../helpers/node-red';
+import { PUMP_SIM_SETTINGS } from '../helpers/node-settings';
 
 const twinSim = loadNode('twin-sim');
 
@@ -22,20 +23,9 @@ function flow(extra: Record<string, unknown> = {}): TestFlow {
   return [
     { id: 'f1', type: 'tab' },
     {
+      ...PUMP_SIM_SETTINGS,
       id: 's1',
-      type: 'twin-sim',
       z: 'f1',
-      model: 'pump',
-      ode: '',
-      params: '{"vibrationNoise": 0}',
-      initialInputs: '{"speed": 100, "valve": 100}',
-      step: '1',
-      mode: 'message',
-      speed: '1',
-      seed: '5',
-      twin: 'Pump01',
-      autostart: false,
-      version: 1,
       wires: [['out'], ['residuals'], ['results']],
       ...extra,
     },
