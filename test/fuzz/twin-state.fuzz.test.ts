@@ -13,6 +13,7 @@ import {
   type TestFlow,
   useSettings,
 } from '../helpers/node-red';
+import { TWIN_STATE_SETTINGS } from '../helpers/node-settings';
 
 /**
  * Property-based test of twin-state's input contract in a real runtime: random and hostile messages (wrong types,
@@ -47,14 +48,9 @@ const flow = [
   { id: 'f1', type: 'tab' },
   { id: 'm1', type: 'twin-model', name: 'Fuzz', properties: JSON.stringify(PROPERTIES), staleAfter: '5000' },
   {
+    ...TWIN_STATE_SETTINGS,
     id: 's1',
-    type: 'twin-state',
     z: 'f1',
-    model: 'm1',
-    action: 'msg',
-    twinId: 'topic',
-    twinIdType: 'msg',
-    version: 1,
     wires: [['out'], [], []],
   },
   { id: 'out', type: 'helper', z: 'f1' },

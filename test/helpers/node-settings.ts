@@ -32,3 +32,13 @@ export const ZSCORE_ANOMALY_SETTINGS = {
   store: '',
   version: 1,
 };
+
+/** twin-state taking its action from msg.action and the twin id from msg.topic (wire it to model `m1`). */
+export const TWIN_STATE_SETTINGS = {
+  type: 'twin-state',
+  model: 'm1',
+  action: 'msg',
+  twinId: 'topic',
+  twinIdType: 'msg',
+  version: 1,
+};

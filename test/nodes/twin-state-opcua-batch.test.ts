@@ -14,6 +14,7 @@ import {
   type TestFlow,
   useSettings,
 } from '../helpers/node-red';
+import { TWIN_STATE_SETTINGS } from '../helpers/node-settings';
 
 const item = (twin: string, property: string): MappedItem =>
   ({ twin, property, address: { nodeId: `ns=1;s=${twin}.${property}` } }) as MappedItem;
@@ -92,14 +93,9 @@ describe('twin-opcua-map batcher -> twin-state (built bundle, real runtime)', ()
       store: '',
     },
     {
+      ...TWIN_STATE_SETTINGS,
       id: 's1',
-      type: 'twin-state',
       z: 'f1',
-      model: 'm1',
-      action: 'msg',
-      twinId: 'topic',
-      twinIdType: 'msg',
-      version: 1,
       wires: [['out'], [], []],
     },
     { id: 'out', type: 'helper', z: 'f1' },
