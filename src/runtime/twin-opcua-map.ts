@@ -10,7 +10,7 @@ import { fromContribOpcua } from './opcua/contrib-message';
 import type { OpcuaEndpointNode } from './opcua/endpoint-node';
 import { MapSession } from './opcua/map-session';
 import { twinBatcher } from './opcua/batch';
-import { sampleFrom } from './opcua/monitor';
+import { sampleFrom } from './opcua/sample';
 import { writeDesired } from './opcua/write';
 import { clockFor } from './shared/clock';
 import { toNodeError } from './shared/i18n';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { Node } from 'node-red';
 import type { MappedItem } from '../../src/core/opcua/mapping';
 import { twinBatcher } from '../../src/runtime/opcua/batch';
-import { sampleFrom, type OpcuaSample } from '../../src/runtime/opcua/monitor';
+import { sampleFrom, type OpcuaSample } from '../../src/runtime/opcua/sample';
 import { ManualClock } from '../helpers/clock';
 import {
   type AnyMessage,

@@ -1,5 +1,6 @@
 import { TwinFlowError } from '../errors';
 import { isValidName } from '../twin/model';
+import { copyRecord } from '../shallow-copy';
 
 /**
  * How OPC UA variables become twin properties (HighByte's models and instances, in TwinFlow's terms): a template
@@ -158,7 +159,11 @@ export function expandMapping(mapping: Mapping): MappedItem[] {
             browsePath: fill(p.browsePath as string),
             ...(instance.root ? { root: fill(instance.root) } : {}),
           };
-      items.push({ ...p, twin: instance.twin, address });
+      // Not a spread: these items are read for every value the server sends (see copyRecord).
+      const item = copyRecord(p as unknown as Record<string, unknown>) as unknown as MappedItem;
+      item.twin = instance.twin;
+      item.address = address;
+      items.push(item);
     }
   }
   return items;

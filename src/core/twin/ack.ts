@@ -6,6 +6,7 @@ import type { TwinModel } from './model';
 import { checkVersion, finishUpdate, type OperationOptions, type TwinUpdate } from './operation';
 import { checkPayload } from './sanitize';
 import { propertyOf } from './validate';
+import { copyRecord } from '../shallow-copy';
 
 function parseAck(name: string, entry: unknown): { status: Exclude<AckStatus, 'pending'>; reason?: string } {
   if (entry === true || entry === 'accepted') return { status: 'accepted' };
@@ -46,7 +47,7 @@ export function applyAck(
     return { name, ...parseAck(name, entries[name]) };
   });
   const { now } = options;
-  const desired: Record<string, DesiredProperty> = { ...doc.desired };
+  const desired: Record<string, DesiredProperty> = copyRecord(doc.desired);
   const changes: TwinChange[] = [];
   const events: TwinEvent[] = [];
   for (const { name, status, reason } of acks) {

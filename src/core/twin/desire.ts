@@ -7,6 +7,7 @@ import { DEFAULT_MAX_CLOCK_SKEW, type TwinModel } from './model';
 import { checkVersion, finishUpdate, type OperationOptions, type TwinUpdate } from './operation';
 import { checkPayload } from './sanitize';
 import { propertyOf, validateCheckedEntry } from './validate';
+import { copyRecord } from '../shallow-copy';
 
 /**
  * Sets desired values (what someone wants the machine to do). Only writable properties may be desired, and values are
@@ -36,7 +37,7 @@ export function applyDesire(
 
   const { now } = options;
   const base = doc ?? createTwin(id, model.name, now);
-  let desired: Record<string, DesiredProperty> = { ...base.desired };
+  let desired: Record<string, DesiredProperty> = copyRecord(base.desired);
   const changes: TwinChange[] = [];
   const events: TwinEvent[] = [];
   const again: string[] = [];

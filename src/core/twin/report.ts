@@ -7,6 +7,7 @@ import { DEFAULT_MAX_CLOCK_SKEW, type TwinModel } from './model';
 import { checkVersion, finishUpdate, type OperationOptions, type TwinUpdate } from './operation';
 import { checkPayload } from './sanitize';
 import { propertyOf, validateCheckedEntry, type ValidatedSample } from './validate';
+import { copyRecord } from '../shallow-copy';
 
 /**
  * Applies a report (what the machine says) to a twin. The whole payload is validated before anything is built, so a
@@ -27,7 +28,7 @@ export function applyReport(
 
   const { now } = options;
   const base = doc ?? createTwin(id, model.name, now);
-  let reported: Record<string, ReportedProperty> = { ...base.reported };
+  let reported: Record<string, ReportedProperty> = copyRecord(base.reported);
   let history = base.history; // copied on the first write only: most models keep no history
   const changes: TwinChange[] = [];
   const events: TwinEvent[] = [];
@@ -60,7 +61,7 @@ export function applyReport(
     if (valueChanged) {
       changes.push({ path: `reported.${name}`, old: old?.value, new: value, cause: 'report' });
       if (def.history) {
-        if (history === base.history) history = { ...base.history };
+        if (history === base.history) history = copyRecord(base.history);
         const ring = history[name] ? resizeHistory(history[name], def.history) : emptyHistory(def.history);
         history[name] = pushHistory(ring, sample.sourceTimestamp ?? now, value, sample.quality);
       }

@@ -1,6 +1,7 @@
 import { withFields, type TwinDocument } from './document';
 import type { TwinEvent } from './events';
 import type { TwinModel } from './model';
+import { copyRecord } from '../shallow-copy';
 
 /**
  * Marks properties (and the twin) stale when no report arrived within their `staleAfter`, and says so once per
@@ -18,7 +19,7 @@ export function checkStaleness(
     const staleAfter = model.properties[name]?.staleAfter;
     if (!staleAfter || prop.stale) continue;
     if (now - prop.receivedTimestamp > staleAfter) {
-      if (reported === doc.reported) reported = { ...doc.reported };
+      if (reported === doc.reported) reported = copyRecord(doc.reported);
       reported[name] = { ...prop, stale: true };
       events.push({
         event: 'stale',

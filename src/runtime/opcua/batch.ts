@@ -1,5 +1,11 @@
-import type { MappedItem } from '../../core/opcua/mapping';
-import type { OpcuaSample } from './monitor';
+import type { OpcuaSample, SampleSource } from './sample';
+
+/** One twin's payloads waiting for the end of the current publish. */
+interface TwinQueue {
+  readonly twin: string;
+  payloads: Record<string, OpcuaSample>[];
+  due: boolean;
+}
 
 /**
  * Samples coalesced per twin and handed over together after the current publish (a microtask: node-opcua delivers
@@ -7,24 +13,39 @@ import type { OpcuaSample } from './monitor';
  * One publish can carry several queued values of the same item (queue size > 1, whenever the event loop was late):
  * none is dropped. Each twin gets a list of payloads, and a sample goes into the first one that does not yet hold
  * its property, so a property's samples reach the twin in the server's order, one message after the other.
+ * A twin's queue lives as long as the map (twins are the mapping's, a fixed set): a publish of 5,000 values looks
+ * each up in a map that stays warm and rebuilds nothing.
  */
 export function twinBatcher(
   send: (twin: string, payload: Record<string, OpcuaSample>) => void,
-): (item: MappedItem, sample: OpcuaSample) => void {
-  let pending = new Map<string, Record<string, OpcuaSample>[]>();
+): (source: SampleSource, sample: OpcuaSample) => void {
+  const queues = new Map<string, TwinQueue>();
+  let due: TwinQueue[] = [];
   const flush = (): void => {
-    const batch = pending;
-    pending = new Map();
-    for (const [twin, payloads] of batch) for (const payload of payloads) send(twin, payload);
+    const batch = due;
+    due = [];
+    // Every queue is emptied before anything is sent, so a send that throws cannot leave a twin marked due forever.
+    const taken = batch.map((queue) => {
+      const payloads = queue.payloads;
+      queue.payloads = [];
+      queue.due = false;
+      return payloads;
+    });
+    for (let q = 0; q < batch.length; q++) for (const payload of taken[q]) send(batch[q].twin, payload);
   };
-  return (item, sample) => {
-    const property = item.property;
-    let payloads = pending.get(item.twin);
-    if (payloads === undefined) {
-      if (pending.size === 0) queueMicrotask(flush);
-      payloads = [];
-      pending.set(item.twin, payloads);
+  return (source, sample) => {
+    let queue = queues.get(source.twin);
+    if (queue === undefined) {
+      queue = { twin: source.twin, payloads: [], due: false };
+      queues.set(source.twin, queue);
     }
+    if (!queue.due) {
+      if (due.length === 0) queueMicrotask(flush);
+      queue.due = true;
+      due.push(queue);
+    }
+    const { property } = source;
+    const payloads = queue.payloads;
     let i = 0;
     while (i < payloads.length && property in payloads[i]) i++;
     if (i === payloads.length) payloads.push({});

@@ -2,14 +2,8 @@ import { AttributeIds, type ClientSession } from 'node-opcua';
 import type { MappedItem, Mapping } from '../../core/opcua/mapping';
 import { ItemRetries } from '../../core/opcua/retry';
 import type { Clock } from '../shared/clock';
-import {
-  readAll,
-  sampleFrom,
-  Subscriptions,
-  type MonitorOptions,
-  type OnReading,
-  type Resolved,
-} from './monitor';
+import { readAll, Subscriptions, type MonitorOptions, type Resolved } from './monitor';
+import { sampleFrom, type OnReading } from './sample';
 import { resolveItems } from './resolve';
 
 export interface MapSessionEvents {

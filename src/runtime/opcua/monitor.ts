@@ -6,78 +6,12 @@ import {
   TimestampsToReturn,
   type ClientSession,
   type ClientSubscription,
-  type DataValue,
   type NodeId,
-  type StatusCode,
 } from 'node-opcua';
-import { qualityOf, toEngineering, type MappedItem } from '../../core/opcua/mapping';
-
-/** What a mapped item reports, as the sample of a twin-state payload (one object, built once per value). */
-export interface OpcuaSample {
-  value: unknown;
-  quality: 'good' | 'uncertain' | 'bad';
-  statusCode: string;
-  unit?: string;
-  sourceTimestamp?: number;
-  serverTimestamp?: number;
-}
-
-/** Where readings go: the item and its sample, as two arguments (no wrapper object per value). */
-export type OnReading = (item: MappedItem, sample: OpcuaSample) => void;
+import type { MappedItem } from '../../core/opcua/mapping';
+import { itemRoute, sampleReader, type OnReading } from './sample';
 
 export type Resolved = { item: MappedItem; nodeId: NodeId };
-
-/**
- * DataValues as TwinFlow samples: scaled, with quality, the item's unit and both timestamps (never a made-up
- * timestamp). Fields are added in one order, so every sample of a server that sends both timestamps has one shape.
- * The last status code's name and quality are remembered: node-opcua hands out one shared StatusCode object per code
- * (nearly always Good) and looks its `name` up anew on every read.
- */
-export function sampleReader(): (item: MappedItem, dv: DataValue) => OpcuaSample {
-  let lastCode: StatusCode | undefined;
-  let statusCode = '';
-  let quality: OpcuaSample['quality'] = 'bad';
-  return (item, dv) => {
-    if (dv.statusCode !== lastCode) {
-      lastCode = dv.statusCode;
-      statusCode = lastCode.name;
-      quality = qualityOf(statusCode);
-    }
-    let value: unknown = dv.value?.value ?? null;
-    if (typeof value === 'number' && item.scale) value = toEngineering(value, item.scale);
-    if (typeof value === 'bigint') value = Number(value);
-    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'number')
-      value = value[0] * 2 ** 32 + value[1]; // Int64 as [high, low]
-    if (value instanceof Date) value = value.getTime();
-    return sampleFrom(
-      item,
-      quality === 'bad' ? null : value,
-      quality,
-      statusCode,
-      dv.sourceTimestamp?.getTime(),
-      dv.serverTimestamp?.getTime(),
-    );
-  };
-}
-
-/** A sample from its parts (a lost connection or a refused item: value null, quality bad, the status code). */
-export function sampleFrom(
-  item: MappedItem,
-  value: unknown,
-  quality: OpcuaSample['quality'],
-  statusCode: string,
-  sourceTimestamp?: number,
-  serverTimestamp?: number,
-): OpcuaSample {
-  // The usual case (both timestamps, no unit) as one literal: one allocation of the final shape, no transitions.
-  if (!item.unit && sourceTimestamp !== undefined && serverTimestamp !== undefined)
-    return { value, quality, statusCode, sourceTimestamp, serverTimestamp };
-  const sample: OpcuaSample = { value, quality, statusCode };
-  if (item.unit) sample.unit = item.unit;
-  if (sourceTimestamp !== undefined) sample.sourceTimestamp = sourceTimestamp;
-  if (serverTimestamp !== undefined) sample.serverTimestamp = serverTimestamp;
-  return sample;
-}
 
 /** Items per CreateMonitoredItems / Read / TranslateBrowsePaths request. */
 export const BATCH = 500;
@@ -164,9 +98,10 @@ export class Subscriptions {
       if (mi.statusCode && !mi.statusCode.isGood())
         refused.push({ item: batch[index].item, status: mi.statusCode.name });
     });
+    const routes = batch.map((e) => itemRoute(e.item));
     group.on('changed', (_mi, dv, index) => {
-      const item = batch[index].item;
-      this.onReading(item, this.toSample(item, dv));
+      const route = routes[index];
+      this.onReading(route, this.toSample(route, dv));
     });
     return refused;
   }
