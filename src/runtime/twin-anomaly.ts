@@ -19,7 +19,7 @@ import { clockFor } from './shared/clock';
 import { contextGet, contextKey, contextSetNow } from './shared/context';
 import { toNodeError } from './shared/i18n';
 import { handleInput, type InputMessage, type Send } from './shared/input';
-import { runtimeValidator } from './shared/plain-data';
+import { signalPayloadReader } from './anomaly/payload';
 import { then, type MaybePromise } from './shared/maybe-promise';
 import { statusFor, type StatusDescription } from './shared/status';
 
@@ -27,14 +27,6 @@ const STATE_PREFIX = 'anomaly_';
 /** Longest time a learned state goes without being marked for the file store's flush (see persist). */
 const REWRITE_MS = 1000;
 const COMMANDS = ['rebaseline', 'train-end'] as const;
-
-/**
- * msg.payload by value, whatever realm built it: each signal's entry through the shared validator. The signal names
- * themselves are data (`__proto__` included: the copy carries it as an own property, and readSignals reads only own
- * properties), so no key is forbidden. A view: readSignals reads the payload at once and keeps nothing of it, so a
- * flat payload of numbers is checked and read where it is, not copied first.
- */
-const payloadByValue = runtimeValidator({ forbiddenKeys: [] }).view;
 
 export = function register(RED: NodeAPI): void {
   function TwinAnomalyNode(this: Node, raw: object): void {
@@ -53,6 +45,10 @@ export = function register(RED: NodeAPI): void {
     // Learned state per key, cached here and mirrored to node context (plain JSON) after every message.
     const states = new Map<string, TwinAnomalyState>();
     const alarmed = new Set<string>();
+    const payloadByValue = signalPayloadReader(
+      setup?.engine.config.signals ?? [],
+      setup?.config.runningProperty,
+    );
 
     /**
      * When each key's state was last handed to a store that took it synchronously. Such a store (memory, or the file
@@ -174,8 +170,9 @@ export = function register(RED: NodeAPI): void {
       const wall = clock.now();
       const now = typeof msg.timestamp === 'number' && Number.isFinite(msg.timestamp) ? msg.timestamp : wall;
       // Read and check everything first: a bad value must leave the learned state untouched.
-      const inputs = readSignals(payloadByValue(msg.payload), engine, config.signalName, now, true);
-      const learn = learningWanted(msg.learn, msg.payload, config.runningProperty);
+      const payload = payloadByValue(msg.payload);
+      const inputs = readSignals(payload, engine, config.signalName, now, true);
+      const learn = learningWanted(msg.learn, payload, config.runningProperty);
       return then(stateOf(key, engine), (state) => {
         const { result } = engineUpdate(state, inputs, engine, now, learn);
         const written = persist(key, state, false, wall);

@@ -1,5 +1,11 @@
 import { isTwinFlowError, TwinFlowError } from '../errors';
-import { toPlainObject, typeName, type PlainDataLimits, type PlainValue } from '../plain-data';
+import {
+  plainDataValidator,
+  typeName,
+  type PlainDataLimits,
+  type PlainDataValidator,
+  type PlainValue,
+} from '../plain-data';
 
 /** Deepest nesting accepted in a payload; object properties of real machines are a few levels deep. */
 export const MAX_DEPTH = 32;
@@ -29,13 +35,7 @@ export function checkPayload(
   isProxy?: PlainDataLimits['isProxy'],
 ): Record<string, PlainValue> {
   try {
-    return toPlainObject(payload, 'msg.payload', {
-      maxSize,
-      maxStringLength: maxSize,
-      maxDepth: MAX_DEPTH,
-      forbiddenKeys: FORBIDDEN_KEYS,
-      isProxy,
-    });
+    return validatorFor(maxSize, isProxy).object(payload, 'msg.payload');
   } catch (err) {
     if (!isTwinFlowError(err)) throw err;
     const reason = String(err.details.reason);
@@ -48,6 +48,28 @@ export function checkPayload(
       limit: reason === 'tooDeep' ? MAX_DEPTH : maxSize,
     });
   }
+}
+
+/**
+ * The validator for a model's size limit, kept while the limit stays the same: every report checks its payload, and
+ * resolving the limits anew each time was part of that cost. One entry: a flow rarely has two models with different
+ * limits, and a miss only builds a validator.
+ */
+let last:
+  { maxSize: number; isProxy?: PlainDataLimits['isProxy']; validator: PlainDataValidator } | undefined;
+
+function validatorFor(maxSize: number, isProxy: PlainDataLimits['isProxy']): PlainDataValidator {
+  if (last === undefined || last.maxSize !== maxSize || last.isProxy !== isProxy) {
+    const validator = plainDataValidator({
+      maxSize,
+      maxStringLength: maxSize,
+      maxDepth: MAX_DEPTH,
+      forbiddenKeys: FORBIDDEN_KEYS,
+      isProxy,
+    });
+    last = { maxSize, isProxy, validator };
+  }
+  return last.validator;
 }
 
 /** A short description of a value's type for error messages. */
