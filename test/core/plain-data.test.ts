@@ -234,6 +234,110 @@ describe('plain-data: one validator for every node', () => {
     );
   });
 
+  it('members: only the named members are read and checked; the rest of the payload is never touched', () => {
+    const validator = plainDataValidator({ isProxy: types.isProxy, forbiddenKeys: [] });
+    let calls = 0;
+    const payload = {
+      speed: 3,
+      state: 'on',
+      sample: { value: 2, quality: 'good' },
+      other: 1n,
+      get unread(): number {
+        calls++;
+        return 1;
+      },
+    };
+    const picked = validator.members(payload, ['speed', 'state', 'sample', 'absent']);
+    assert.deepEqual(picked, { speed: 3, state: 'on', sample: { value: 2, quality: 'good' } });
+    assert.notEqual((picked as Record<string, unknown>).sample, payload.sample, 'an object member is a copy');
+    assert.equal(calls, 0, 'a getter on a member not named is never called');
+    const realm = vm.runInNewContext('({ a: 1, b: 2n })') as object;
+    assert.deepEqual(validator.members(realm, ['a']), { a: 1 }, 'from any realm');
+    assert.deepEqual(
+      validator.members(JSON.parse('{"__proto__": 4, "b": 1}'), ['__proto__']),
+      JSON.parse('{"__proto__": 4}'),
+      'a member named __proto__ is data, never a prototype',
+    );
+    const hidden = Object.defineProperty({ a: 1 }, 'h', { value: 2, enumerable: false });
+    assert.deepEqual(
+      validator.members(hidden, ['a', 'h']),
+      { a: 1 },
+      'only own enumerable members, as a copy',
+    );
+
+    const reason = (f: () => unknown): unknown => {
+      try {
+        f();
+        return 'accepted';
+      } catch (err) {
+        return (err as { details: { reason: string; path: string } }).details.reason;
+      }
+    };
+    // A named member is refused as `view` refuses it, with its path.
+    const refusedMembers: [unknown, string][] = [
+      [{ a: NaN }, 'notFinite'],
+      [{ a: 1n }, 'badValue'],
+      [Object.defineProperty({}, 'a', { enumerable: true, get: () => 1 }), 'accessor'],
+      [{ a: new Proxy({}, {}) }, 'proxy'],
+      [{ a: 'x'.repeat(300_000) }, 'stringTooLong'],
+      [{ a: { value: new Map() } }, 'badValue'],
+    ];
+    for (const [value, expected] of refusedMembers) {
+      assert.equal(
+        reason(() => validator.members(value, ['a'])),
+        expected,
+      );
+      assert.equal(
+        reason(() => validator.view(value)),
+        expected,
+        'the same refusal as view',
+      );
+    }
+    assert.equal(
+      reason(() =>
+        plainDataValidator({ isProxy: types.isProxy, maxSize: 40 }).members({ a: 'y'.repeat(30) }, ['a']),
+      ),
+      'tooLarge',
+    );
+    // Anything but a plain object goes through view whole.
+    assert.equal(validator.members(7, ['a']), 7);
+    assert.equal(
+      reason(() => validator.members(new Proxy({ a: 1 }, {}), ['a'])),
+      'proxy',
+    );
+    assert.equal(
+      reason(() => validator.members(new Map(), ['a'])),
+      'badValue',
+    );
+    assert.deepEqual(validator.members([1, 2], ['a']), [1, 2]);
+    assert.deepEqual(
+      plainDataValidator().members({ a: 1, b: 2 }, ['a']),
+      { a: 1, b: 2 },
+      'without a Proxy test, the whole payload is copied (nothing may be left unread)',
+    );
+  });
+
+  it('forbidden keys are found whatever their length', () => {
+    const long = 'k'.repeat(40);
+    const validator = plainDataValidator({ forbiddenKeys: ['__proto__', 'constructor', long] });
+    const reason = (value: unknown): unknown => {
+      try {
+        validator.data(value);
+        return 'accepted';
+      } catch (err) {
+        return (err as { details: { reason: string } }).details.reason;
+      }
+    };
+    assert.equal(reason({ constructor: 1 }), 'forbiddenKey');
+    assert.equal(reason({ [long]: 1 }), 'forbiddenKey');
+    assert.equal(
+      reason({ ['k'.repeat(41)]: 1 }),
+      'accepted',
+      'as long as a forbidden key, or longer, is not enough',
+    );
+    assert.equal(reason({ prototype: 1, constructo: 2 }), 'accepted');
+  });
+
   it('takes limits as options', () => {
     assert.equal(refusal({ a: { b: 1 } }, { maxDepth: 0 })?.reason, 'tooDeep');
     assert.equal(refusal({ a: 'xxxx' }, { maxStringLength: 3 })?.reason, 'stringTooLong');

@@ -154,6 +154,30 @@ describe('twin-anomaly node (built bundle, real runtime)', function () {
     assert.equal(JSON.stringify(node('a1').context().get(stateKey)), before);
   });
 
+  it('with signals named, reads and checks only them: the rest of the payload passes through untouched', async () => {
+    await helper.load(twinAnomaly, flow({ signals: 'temperature' }));
+    const out = collect(node('out'));
+    const caught = collect(node('caught'));
+    for (let i = 0; i < 25; i++)
+      await send({ topic: 'P1', payload: { temperature: noisy(i), running: true } });
+    // What the node does not read cannot reach its state: a BigInt or a Map elsewhere is no concern of it (the full
+    // check refused both before).
+    const payload = { temperature: noisy(25), counter: 12345678901234567890n, extra: new Map([['a', 1]]) };
+    await send({ topic: 'P1', payload });
+    assert.equal(caught.length, 0);
+    assert.equal(out.at(-1)!.payload, payload, 'the payload is passed on as it came');
+    assert.equal((out.at(-1)!.anomaly as Anomaly).warmingUp, false);
+    // What it reads is checked as before: the watched signal and the running property.
+    const before = JSON.stringify(node('a1').context().get('anomaly_P1'));
+    const watchedGetter = Object.defineProperty({}, 'temperature', { enumerable: true, get: () => 60 });
+    for (const bad of [watchedGetter, { temperature: 1n }, { temperature: 60, running: new Map() }]) {
+      await send({ topic: 'P1', payload: bad });
+    }
+    assert.equal(caught.length, 3);
+    for (const c of caught) assert.match((c.error as { code: string }).code, /^TWINFLOW_/);
+    assert.equal(JSON.stringify(node('a1').context().get('anomaly_P1')), before);
+  });
+
   it('forgets a twin on msg.reset', async () => {
     await helper.load(twinAnomaly, flow());
     const out = collect(node('out'));
