@@ -123,6 +123,13 @@ export interface PlainDataValidator {
    * Only with `isProxy` (otherwise this is `data`, with every member).
    */
   members(value: unknown, names: readonly string[], path?: string): PlainValue | undefined;
+  /**
+   * Like `object`, for a caller that reads the payload now and keeps none of its objects (it builds what it stores):
+   * every object a copy would reproduce as it is (its members primitives or objects kept so, not inside an array)
+   * comes back as it is, at any depth, and the rest is copied. Arrays are always copies, and so is everything inside them, so a caller may keep
+   * an array it got. Every refusal is the same as `object`'s. Only with `isProxy` (otherwise this is `object`).
+   */
+  objectView(value: unknown, path?: string): Record<string, PlainValue>;
 }
 
 export function plainDataValidator(limits: Partial<PlainDataLimits> = {}): PlainDataValidator {
@@ -131,6 +138,8 @@ export function plainDataValidator(limits: Partial<PlainDataLimits> = {}): Plain
     data: (value, path = 'msg.payload') =>
       value === undefined ? undefined : walkRoot(value, path, resolved),
     object: (value, path = 'msg.payload') => objectRoot(value, path, resolved),
+    objectView: (value, path = 'msg.payload') =>
+      objectRoot(value, path, resolved, resolved.isProxy !== undefined ? 'deep' : 'none'),
     view: (value, path = 'msg.payload') =>
       value === undefined ? undefined : walkRoot(value, path, resolved, resolved.isProxy !== undefined),
     members: (value, names, path = 'msg.payload') => {
@@ -172,7 +181,7 @@ export function toPlainObject(
 }
 
 function walkRoot(value: unknown, path: string, limits: Resolved, view = false): PlainValue {
-  const walker = new Walker(path, limits, view);
+  const walker = new Walker(path, limits, view ? 'root' : 'none');
   try {
     return walker.walk(value, 0);
   } catch (err) {
@@ -180,7 +189,12 @@ function walkRoot(value: unknown, path: string, limits: Resolved, view = false):
   }
 }
 
-function objectRoot(value: unknown, path: string, limits: Resolved): Record<string, PlainValue> {
+function objectRoot(
+  value: unknown,
+  path: string,
+  limits: Resolved,
+  view: ViewMode = 'none',
+): Record<string, PlainValue> {
   if (typeof value === 'object' && value !== null && limits.isProxy?.(value)) {
     throw refusal(path, 'proxy', 'is a Proxy; only plain data is accepted');
   }
@@ -188,7 +202,7 @@ function objectRoot(value: unknown, path: string, limits: Resolved): Record<stri
     throw refusal(path, 'notObject', `must be an object, got ${typeName(value)}`, typeName(value));
   }
   // What walk() would do for it, without asking again whether it is a Proxy or a plain object.
-  const walker = new Walker(path, limits);
+  const walker = new Walker(path, limits, view);
   try {
     walker.grow(16);
     return walker.copyObject(value, 0);
@@ -242,6 +256,9 @@ function pickMembers(
     throw walker.refusalFor(err);
   }
 }
+
+/** none: a copy of everything; root: the value itself kept when it can be (view); deep: at any depth (objectView). */
+type ViewMode = 'none' | 'root' | 'deep';
 
 /** The limits with their defaults filled in, read once per validator (not per value or key). */
 interface Resolved {
@@ -320,12 +337,14 @@ class Walker {
   private readonly ancestors: object[] = [];
   private readonly trail: (string | number)[] = [];
   private pathLength = 0;
+  /** How many arrays enclose the current value. */
+  private arrays = 0;
 
   constructor(
     private readonly root: string,
     private readonly limits: Resolved,
-    /** Return objects that a copy would reproduce as they are (PlainDataValidator.view). */
-    private readonly view = false,
+    /** Which objects that a copy would reproduce come back as they are (PlainDataValidator.view, objectView). */
+    private readonly view: ViewMode = 'none',
   ) {}
 
   /** A TwinFlowError for what the walk threw. */
@@ -429,12 +448,14 @@ class Walker {
     this.grow(length * 16 > this.limits.maxSize ? this.limits.maxSize + 1 : 0);
     const out: PlainValue[] = new Array<PlainValue>(length);
     const trail = this.trail;
+    this.arrays++; // nothing inside an array is kept as it is (see objectView)
     for (let i = 0; i < length; i++) {
       trail[depth] = i;
       this.pathLength = depth + 1;
       const item = this.read(value, String(i));
       out[i] = item === undefined ? null : this.walk(item, depth + 1);
     }
+    this.arrays--;
     this.pathLength = depth;
     return out;
   }
@@ -443,10 +464,12 @@ class Walker {
     this.enter(value, depth);
     const { forbidden, forbiddenLengths, maxStringLength } = this.limits;
     const trail = this.trail;
-    // A view (of the value itself, not of what it contains) builds the copy only from the first key whose value is
-    // not a primitive a copy keeps as it is (an object, a Date, an undefined member, a `__proto__` key): the keys
-    // before it are checked data properties of an object that is not a Proxy, so reading them again runs no code.
-    let out: { [key: string]: PlainValue } | undefined = this.view && depth === 0 ? undefined : {};
+    // A view builds the copy only from the first key whose value a copy would not keep as it is (a copied object, a
+    // Date, an undefined member, a `__proto__` key): the keys before it are checked data properties of an object
+    // that is not a Proxy, so reading them again runs no code. (With view 'root' every nested object is a copy; with
+    // 'deep' an object kept as it is counts as kept here too.)
+    const keep = this.view === 'deep' ? this.arrays === 0 : this.view === 'root' && depth === 0;
+    let out: { [key: string]: PlainValue } | undefined = keep ? undefined : {};
     const keys = Object.keys(value);
     for (let k = 0; k < keys.length; k++) {
       const key = keys[k];
@@ -462,7 +485,7 @@ class Walker {
       const item = this.read(value, key);
       const copy = item === undefined ? undefined : this.walk(item, depth + 1);
       if (out === undefined) {
-        const kept = copy === item && item !== undefined && (typeof item !== 'object' || item === null);
+        const kept = copy === item && item !== undefined;
         if (kept && key !== '__proto__') continue;
         out = {};
         for (let j = 0; j < k; j++) out[keys[j]] = value[keys[j]] as PlainValue;

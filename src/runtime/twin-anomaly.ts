@@ -22,6 +22,7 @@ import { handleInput, type InputMessage, type Send } from './shared/input';
 import { signalPayloadReader } from './anomaly/payload';
 import { then, type MaybePromise } from './shared/maybe-promise';
 import { statusFor, type StatusDescription } from './shared/status';
+import { messageId } from './shared/message-id';
 
 const STATE_PREFIX = 'anomaly_';
 /** Longest time a learned state goes without being marked for the file store's flush (see persist). */
@@ -138,7 +139,7 @@ export = function register(RED: NodeAPI): void {
     const eventMessage = (key: string, result: AnomalyResult, now: number): NodeMessageInFlow | null => {
       if (!result.event && result.signalEvents.length === 0) return null;
       return {
-        _msgid: RED.util.generateId(),
+        _msgid: messageId(),
         topic: key,
         payload: {
           event: result.event ?? 'signal',

@@ -13,6 +13,7 @@ import { FleetMember } from './fleet/member';
 import { FleetMirror } from './fleet/mirror';
 import type { TwinModelNode } from './model/model-node';
 import type { BrokerNode } from './uns/broker-node';
+import { messageId } from './shared/message-id';
 
 /** How long a connection may fail before it is logged (a broker restart or a deploy before the broker is up). */
 const LOG_AFTER_MS = 3000;
@@ -37,7 +38,7 @@ export = function register(RED: NodeAPI): void {
     const parsed = parse(settings);
     const send = (output: 0 | 1, msg: Record<string, unknown>): void => {
       const out: (Outgoing | null)[] = [null, null];
-      out[output] = { _msgid: RED.util.generateId(), ...msg } as Outgoing;
+      out[output] = { _msgid: messageId(), ...msg } as Outgoing;
       node.send(out);
     };
 
@@ -105,7 +106,7 @@ export = function register(RED: NodeAPI): void {
             { url: options.url, reason: detail },
           );
           // With a message, so a Catch node sees it too.
-          node.error(text, { _msgid: RED.util.generateId(), topic: options.url, payload: detail });
+          node.error(text, { _msgid: messageId(), topic: options.url, payload: detail });
         }
         status.show('red', 'ring', 'disconnected', { reason: detail });
         return;

@@ -24,6 +24,7 @@ import { toNodeError } from './shared/i18n';
 import { handleInput, type InputMessage, type Send } from './shared/input';
 import { then, type MaybePromise } from './shared/maybe-promise';
 import { statusFor } from './shared/status';
+import { messageId } from './shared/message-id';
 
 const NS = 'twin-forecast';
 const STATE_PREFIX = 'forecast_';
@@ -102,7 +103,7 @@ export = function register(RED: NodeAPI): void {
       const toTwin =
         config?.writeTwin && Object.keys(properties).length > 0
           ? ({
-              _msgid: RED.util.generateId(),
+              _msgid: messageId(),
               topic: twin,
               payload: properties,
             } as unknown as NodeMessageInFlow)

@@ -16,6 +16,7 @@ import { toNodeError } from './shared/i18n';
 import { handleInput, type InputMessage, type Send } from './shared/input';
 import { then, type MaybePromise } from './shared/maybe-promise';
 import { statusFor } from './shared/status';
+import { messageId } from './shared/message-id';
 
 const NS = 'twin-infer';
 
@@ -102,7 +103,7 @@ export = function register(RED: NodeAPI): void {
         const property = current.twinProperty;
         const toTwin = results
           .filter((r) => property && r.value !== undefined)
-          .map((r) => ({ _msgid: RED.util.generateId(), topic: r.twin, payload: { [property]: r.value } }));
+          .map((r) => ({ _msgid: messageId(), topic: r.twin, payload: { [property]: r.value } }));
         send([
           msg as NodeMessageInFlow,
           toTwin.length > 0 ? (toTwin as unknown as NodeMessageInFlow[]) : null,

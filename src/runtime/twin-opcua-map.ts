@@ -16,6 +16,7 @@ import { clockFor } from './shared/clock';
 import { toNodeError } from './shared/i18n';
 import { handleInput, type InputMessage, type Send } from './shared/input';
 import { statusFor } from './shared/status';
+import { messageId } from './shared/message-id';
 
 const NS = 'twin-opcua-map';
 
@@ -44,16 +45,13 @@ export = function register(RED: NodeAPI): void {
     let generation = 0;
 
     const emitReading = twinBatcher((twin, payload) =>
-      node.send([
-        { _msgid: RED.util.generateId(), topic: twin, payload } as unknown as NodeMessageInFlow,
-        null,
-      ]),
+      node.send([{ _msgid: messageId(), topic: twin, payload } as unknown as NodeMessageInFlow, null]),
     );
 
     /** An error for Catch (node.error with a message) that is not the answer to an input message. */
     const report = (err: TwinFlowError, topic: string): void => {
       const error = toNodeError(RED, NS, err);
-      node.error(error, { _msgid: RED.util.generateId(), topic, payload: { ...err.details } });
+      node.error(error, { _msgid: messageId(), topic, payload: { ...err.details } });
     };
 
     const showState = (): void => {
@@ -140,7 +138,7 @@ export = function register(RED: NodeAPI): void {
       if (configError) throw configError;
       const contrib = fromContribOpcua(msg, items, current, connection?.namespaceArray ?? []);
       if (contrib) {
-        send([{ _msgid: RED.util.generateId(), ...contrib } as unknown as NodeMessageInFlow, null]);
+        send([{ _msgid: messageId(), ...contrib } as unknown as NodeMessageInFlow, null]);
         return;
       }
       // Write-back: a twin-state delta (msg.topic = twin id, msg.payload = {property: desired value}).
@@ -153,7 +151,7 @@ export = function register(RED: NodeAPI): void {
       send([
         null,
         {
-          _msgid: RED.util.generateId(),
+          _msgid: messageId(),
           topic: twin,
           action: 'ack',
           payload: acks,

@@ -17,6 +17,7 @@ import { clockFor } from './shared/clock';
 import { toNodeError } from './shared/i18n';
 import { handleInput, type InputMessage } from './shared/input';
 import { statusFor } from './shared/status';
+import { messageId } from './shared/message-id';
 
 const NS = 'twin-opcua-server';
 
@@ -64,7 +65,7 @@ export = function register(RED: NodeAPI): void {
       }
       const sentAt = clock.now();
       node.send({
-        _msgid: RED.util.generateId(),
+        _msgid: messageId(),
         topic: twin,
         action: 'desire',
         payload: { [property]: value },
@@ -95,7 +96,7 @@ export = function register(RED: NodeAPI): void {
     })().catch((err: unknown) => {
       startError = toNodeError(RED, NS, err);
       status.error(startError);
-      node.error(startError, { _msgid: RED.util.generateId(), payload: {} });
+      node.error(startError, { _msgid: messageId(), payload: {} });
       startErrorReported = true;
     });
 

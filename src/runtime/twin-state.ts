@@ -27,6 +27,7 @@ import type { TwinModelNode } from './model/model-node';
 import { reportedSamples, twinSummary } from '../core/twin/messages';
 import { TWIN_STATE_MIGRATIONS, type TwinStateConfig } from './model/state-config';
 import type { TwinStore } from './model/store';
+import { messageId } from './shared/message-id';
 
 type Outgoing = NodeMessageInFlow & Record<string, unknown>;
 
@@ -66,7 +67,7 @@ export = function register(RED: NodeAPI): void {
     };
 
     const eventMessage = (event: TwinEvent): Outgoing =>
-      ({ topic: event.twin, payload: event, _msgid: RED.util.generateId() }) as Outgoing;
+      ({ topic: event.twin, payload: event, _msgid: messageId() }) as Outgoing;
 
     const sendStoreEvents = (events: TwinEvent[]): void => {
       node.send([null, null, events.map(eventMessage)]);
@@ -103,7 +104,7 @@ export = function register(RED: NodeAPI): void {
           const { changed, delta } = updateReplies(id, result, store.model, options.clientToken);
           send([
             changed ? Object.assign(msg, changed) : null,
-            delta ? ({ _msgid: RED.util.generateId(), ...delta } as Outgoing) : null,
+            delta ? ({ _msgid: messageId(), ...delta } as Outgoing) : null,
             result.events.length > 0 ? result.events.map(eventMessage) : null,
           ]);
           showCount(store);

@@ -23,6 +23,7 @@ import { DiskOutbox } from './uns/disk-outbox';
 import { OutboxPublisher } from './uns/outbox-publisher';
 import { RefusalReplies } from './uns/refusal-replies';
 import { bdSeqStore, SparkplugEdge } from './uns/sparkplug-edge';
+import { messageId } from './shared/message-id';
 
 type Values = Record<string, unknown>;
 
@@ -70,7 +71,7 @@ export = function register(RED: NodeAPI): void {
     const intake = new CommandIntake(
       config.commandQueue,
       clock,
-      (twin, payload) => sendMsg({ _msgid: RED.util.generateId(), topic: twin, action: 'desire', payload }),
+      (twin, payload) => sendMsg({ _msgid: messageId(), topic: twin, action: 'desire', payload }),
       (err) => node.error(err),
       () => (connection?.backlog ?? 0) < 2 * config.commandQueue,
       (on) => (on ? connection?.holdIncoming() : connection?.releaseIncoming()),
@@ -123,7 +124,7 @@ export = function register(RED: NodeAPI): void {
       // A refusal (version, credentials, TLS trust) will not cure itself: to Catch and the log, once per cause until
       // connected again, naming what failed. A broker that is just away shows as buffering; it is waited for.
       if (state === 'refused' && detail !== refusal) {
-        node.error(detail, { _msgid: RED.util.generateId(), payload: detail, topic: 'broker' });
+        node.error(detail, { _msgid: messageId(), payload: detail, topic: 'broker' });
       }
       if (state === 'refused') refusal = detail;
       report();

@@ -317,6 +317,50 @@ describe('plain-data: one validator for every node', () => {
     );
   });
 
+  it('objectView: objects a copy would reproduce come back as they are at any depth; arrays and all in them are copies', () => {
+    const validator = plainDataValidator({ isProxy: types.isProxy });
+    const sample = { value: 1, quality: 'good', sourceTimestamp: 5 };
+    const flat = { speed: sample, state: { value: 'on' } };
+    assert.equal(validator.objectView(flat), flat, 'a payload of plain samples is not copied');
+    const realm = vm.runInNewContext('({ speed: { value: 1 } })') as object;
+    assert.equal(validator.objectView(realm), realm, 'from any realm');
+    const inArray = { a: 1 };
+    const mixed = { speed: sample, list: [inArray, [2]], at: { value: 1, t: new Date(7) } };
+    const view = validator.objectView(mixed) as Record<string, unknown>;
+    assert.notEqual(view, mixed);
+    assert.equal(view.speed, sample, 'a member kept as it is');
+    assert.notEqual(view.list, mixed.list, 'an array is a copy');
+    assert.notEqual((view.list as unknown[])[0], inArray, 'and so is an object inside it');
+    assert.deepEqual(view.at, { value: 1, t: 7 }, 'a Date is turned into its time, so its object is a copy');
+    assert.deepEqual(view, validator.object(mixed));
+    const refused = [
+      { a: { b: 1n } },
+      { a: Object.defineProperty({}, 'x', { enumerable: true, get: () => 1 }) },
+      { a: new Proxy({}, {}) },
+      1,
+      [1],
+    ];
+    const reason = (f: () => unknown): unknown => {
+      try {
+        f();
+        return 'accepted';
+      } catch (err) {
+        return (err as { details: { reason: string; path: string } }).details;
+      }
+    };
+    for (const value of refused) {
+      assert.deepEqual(
+        reason(() => validator.objectView(value)),
+        reason(() => validator.object(value)),
+      );
+      assert.notEqual(
+        reason(() => validator.objectView(value)),
+        'accepted',
+      );
+    }
+    assert.notEqual(plainDataValidator().objectView(flat), flat, 'without a Proxy test, always a copy');
+  });
+
   it('forbidden keys are found whatever their length', () => {
     const long = 'k'.repeat(40);
     const validator = plainDataValidator({ forbiddenKeys: ['__proto__', 'constructor', long] });

@@ -26,7 +26,8 @@ const PAYLOAD_KEYS: Record<string, string> = {
 
 /**
  * Checks a message payload once before anything else looks at it, with the one validator every node uses
- * (src/core/plain-data.ts), and returns its plain-data copy: what the store receives can be persisted and published.
+ * (src/core/plain-data.ts), and returns it as plain data (objects a copy would reproduce as they are, the rest
+ * copied; see objectView): what the store builds from it can be persisted and published.
  * The model's size limit bounds strings and the whole payload alike.
  */
 export function checkPayload(
@@ -35,7 +36,9 @@ export function checkPayload(
   isProxy?: PlainDataLimits['isProxy'],
 ): Record<string, PlainValue> {
   try {
-    return validatorFor(maxSize, isProxy).object(payload, 'msg.payload');
+    // A view: the reducers (report, desire, ack) read the entries and build every object they store (mergePatch
+    // copies object values, arrays are always copies), so a payload of plain samples is checked where it is.
+    return validatorFor(maxSize, isProxy).objectView(payload, 'msg.payload');
   } catch (err) {
     if (!isTwinFlowError(err)) throw err;
     const reason = String(err.details.reason);

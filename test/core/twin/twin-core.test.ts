@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { types } from 'node:util';
 import { TwinFlowError } from '../../../src/core/errors';
 import {
   applyAck,
@@ -133,6 +134,30 @@ describe('twin core', () => {
       assert.deepEqual(mergePatch({ a: 'foo' }, null), null);
       assert.deepEqual(mergePatch({ e: null }, { a: 1 }), { e: null, a: 1 });
       assert.deepEqual(mergePatch({}, { a: { bb: { ccc: null } } }), { a: { bb: {} } });
+    });
+  });
+
+  describe('payloads are read where they are, never kept', () => {
+    it('what a sender changes in its payload after a report or desire never reaches the twin', () => {
+      // With the runtime's Proxy test the payload is checked in place (objectView): the reducers must copy what
+      // they store.
+      const options = { now: T0, isProxy: types.isProxy };
+      const sample = { value: 20, quality: 'good', sourceTimestamp: T0 - 1 };
+      const inner = { mode: 'auto' };
+      const settings = { value: { nested: inner, limits: [1, 2] } };
+      const reported = applyReport(undefined, model, 'P1', { temperature: sample, settings }, options).doc;
+      const desiredValue = { nested: { mode: 'eco' } };
+      const desired = applyDesire(reported, model, 'P1', { settings: desiredValue }, options).doc;
+      const before = JSON.stringify(desired);
+      sample.value = 99;
+      sample.quality = 'bad';
+      inner.mode = 'manual';
+      settings.value.limits.push(3);
+      desiredValue.nested.mode = 'off';
+      assert.equal(JSON.stringify(desired), before);
+      assert.equal(desired.reported.temperature.value, 20);
+      assert.deepEqual(desired.reported.settings.value, { nested: { mode: 'auto' }, limits: [1, 2] });
+      assert.deepEqual(desired.desired.settings.value, { nested: { mode: 'eco' } });
     });
   });
 
