@@ -35,10 +35,14 @@ export function handleInput(
     onError(error);
     done(error);
   };
+  // Read at each send: a deploy that changes only the wiring updates a running node's wires (Node.updateWires).
+  const wired = node as unknown as { wires?: readonly (readonly string[])[] };
   const run = (msg: NodeMessageInFlow, send: Send, done: Done): Promise<void> | undefined => {
     let result: MaybePromise<void>;
     try {
-      result = handler(msg as InputMessage, send);
+      result = handler(msg as InputMessage, (msgs) => {
+        if (reachesAWire(wired.wires, msgs)) send(msgs);
+      });
     } catch (err) {
       fail(err, done, msg);
       return undefined;
@@ -65,6 +69,26 @@ export function handleInput(
       node.error(err);
     });
   };
+}
+
+/**
+ * Whether sending `msgs` would deliver anything: a message on an output with at least one wire. Node-RED's send of
+ * nothing is not free (it draws a random message id and logs a metric event), and twin-state answers every report
+ * on outputs that are often left unwired, so such a send is skipped. Without the node's wires, it is sent.
+ */
+export function reachesAWire(
+  wires: readonly (readonly string[])[] | undefined,
+  msgs: OutgoingMessages | undefined,
+): boolean {
+  if (msgs === null || msgs === undefined) return false;
+  if (wires === undefined) return true;
+  const outputs = Array.isArray(msgs) ? msgs : [msgs];
+  for (let i = 0; i < outputs.length && i < wires.length; i++) {
+    const m = outputs[i];
+    if (m !== null && m !== undefined && !(Array.isArray(m) && m.length === 0) && wires[i].length > 0)
+      return true;
+  }
+  return false;
 }
 
 /**

@@ -156,6 +156,39 @@ describe('runtime glue', () => {
       assert.deepEqual(order, [1, 2, 3, 4, 5]);
     });
 
+    it('sends only what reaches a wire, reading the wires at each send', () => {
+      const node = fakeNode() as Node & { wires: string[][] };
+      node.wires = [[], ['b'], []];
+      const sent: unknown[] = [];
+      const out = { _msgid: 'o', payload: 1 } as NodeMessageInFlow;
+      let reply: (send: (m: never) => void) => void = () => undefined;
+      const input = handleInput(
+        RED,
+        node,
+        'demo',
+        (_m, send) => reply(send),
+        () => undefined,
+      );
+      const attempt = (msgs: unknown): number => {
+        sent.length = 0;
+        reply = (send) => send(msgs as never);
+        input(
+          msg(1),
+          (m) => sent.push(m),
+          () => undefined,
+        );
+        return sent.length;
+      };
+      assert.equal(attempt([out, null, [out]]), 0, 'outputs 1 and 3 have no wire');
+      assert.equal(attempt([null, [], null]), 0, 'nothing on the wired output');
+      assert.equal(attempt(out), 0, 'a single message goes to output 1');
+      assert.equal(attempt([null, out, null]), 1);
+      assert.equal(attempt([null, [out, out]]), 1, 'sent as one call, as given');
+      node.wires = [['a'], [], []]; // a deploy that rewires a running node
+      assert.equal(attempt(out), 1);
+      assert.deepEqual(sent[0], out);
+    });
+
     it('turns a rejected promise into done(err)', async () => {
       const input = handleInput(
         RED,
