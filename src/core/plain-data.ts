@@ -126,8 +126,9 @@ export interface PlainDataValidator {
   /**
    * Like `object`, for a caller that reads the payload now and keeps none of its objects (it builds what it stores):
    * every object a copy would reproduce as it is (its members primitives or objects kept so, not inside an array)
-   * comes back as it is, at any depth, and the rest is copied. Arrays are always copies, and so is everything inside them, so a caller may keep
-   * an array it got. Every refusal is the same as `object`'s. Only with `isProxy` (otherwise this is `object`).
+   * comes back as it is, at any depth, and the rest is copied. Arrays are always copies, and so is everything inside
+   * them, so a caller may keep an array it got. Every refusal is the same as `object`'s. Only with `isProxy`
+   * (otherwise this is `object`).
    */
   objectView(value: unknown, path?: string): Record<string, PlainValue>;
 }
@@ -181,12 +182,31 @@ export function toPlainObject(
 }
 
 function walkRoot(value: unknown, path: string, limits: Resolved, view = false): PlainValue {
-  const walker = new Walker(path, limits, view ? 'root' : 'none');
+  const walker = walkerFor(path, limits, view ? 'root' : 'none');
   try {
     return walker.walk(value, 0);
   } catch (err) {
     throw walker.refusalFor(err);
+  } finally {
+    release(walker, limits);
   }
+}
+
+/**
+ * A walker for one check: the validator's spare one when it is free (a node checks every message with one
+ * validator, so that one is nearly always free; a check inside a check gets a new one), else a new one.
+ */
+function walkerFor(path: string, limits: Resolved, view: ViewMode): Walker {
+  const spare = limits.spare;
+  if (spare === undefined) return new Walker(path, limits, view);
+  limits.spare = undefined;
+  spare.start(path, view);
+  return spare;
+}
+
+function release(walker: Walker, limits: Resolved): void {
+  walker.finish();
+  limits.spare = walker;
 }
 
 function objectRoot(
@@ -202,12 +222,14 @@ function objectRoot(
     throw refusal(path, 'notObject', `must be an object, got ${typeName(value)}`, typeName(value));
   }
   // What walk() would do for it, without asking again whether it is a Proxy or a plain object.
-  const walker = new Walker(path, limits, view);
+  const walker = walkerFor(path, limits, view);
   try {
     walker.grow(16);
     return walker.copyObject(value, 0);
   } catch (err) {
     throw walker.refusalFor(err);
+  } finally {
+    release(walker, limits);
   }
 }
 
@@ -248,12 +270,14 @@ function pickMembers(
   path: string,
   limits: Resolved,
 ): { [key: string]: PlainValue } {
-  const walker = new Walker(path, limits);
+  const walker = walkerFor(path, limits, 'none');
   try {
     walker.grow(16);
     return walker.pick(value, names);
   } catch (err) {
     throw walker.refusalFor(err);
+  } finally {
+    release(walker, limits);
   }
 }
 
@@ -272,6 +296,8 @@ interface Resolved {
    */
   forbiddenLengths: number;
   isProxy?: (value: object) => boolean;
+  /** A walker no check is using, kept for the next one (see walkerFor). */
+  spare?: Walker;
 }
 
 function resolve(limits: Partial<PlainDataLimits>): Resolved {
@@ -329,6 +355,9 @@ export function typeName(value: unknown): string {
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
+/** What a kept walker's ancestors hold once it is done (an object, so the array keeps one element kind). */
+const NOTHING: object = Object.freeze({});
+
 class Walker {
   private size = 0;
   // The objects and arrays that enclose the current value (for cycles), and the keys of the path to it (only turned
@@ -339,13 +368,33 @@ class Walker {
   private pathLength = 0;
   /** How many arrays enclose the current value. */
   private arrays = 0;
+  /** The deepest depth entered, so finish() clears only what was used. */
+  private deepest = -1;
 
   constructor(
-    private readonly root: string,
+    private root: string,
     private readonly limits: Resolved,
     /** Which objects that a copy would reproduce come back as they are (PlainDataValidator.view, objectView). */
-    private readonly view: ViewMode = 'none',
+    private view: ViewMode = 'none',
   ) {}
+
+  /** Ready for a new check (a walker reused from an earlier one). */
+  start(root: string, view: ViewMode): void {
+    this.root = root;
+    this.view = view;
+    this.size = 0;
+    this.pathLength = 0;
+    this.arrays = 0;
+  }
+
+  /** Lets go of the checked value, so a kept walker keeps nothing of it alive. */
+  finish(): void {
+    for (let i = 0; i <= this.deepest; i++) {
+      this.ancestors[i] = NOTHING;
+      this.trail[i] = '';
+    }
+    this.deepest = -1;
+  }
 
   /** A TwinFlowError for what the walk threw. */
   refusalFor(err: unknown): TwinFlowError {
@@ -439,6 +488,7 @@ class Walker {
       if (ancestors[i] === value) this.fail('circular', 'refers back to itself (a circular reference)');
     }
     ancestors[depth] = value;
+    if (depth > this.deepest) this.deepest = depth;
   }
 
   private copyArray(value: readonly unknown[], depth: number): PlainValue[] {

@@ -11,7 +11,8 @@ export function computeDelta(doc: TwinDocument, model: TwinModel): Record<string
   const delta: Record<string, unknown> = {};
   // Most twins are never desired anything: every report asks for the delta before and after, twice, so no array.
   if (isEmpty(doc.desired)) return delta;
-  for (const name of Object.keys(doc.desired)) {
+  for (const name in doc.desired) {
+    if (!Object.prototype.hasOwnProperty.call(doc.desired, name)) continue;
     const desired = doc.desired[name];
     const def = model.properties[name];
     const reported = doc.reported[name];

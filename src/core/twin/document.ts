@@ -88,10 +88,10 @@ export function valuesOf(
   map?: (value: unknown) => unknown,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  const names = Object.keys(entries);
-  for (let i = 0; i < names.length; i++) {
-    const value = entries[names[i]].value;
-    out[names[i]] = map ? map(value) : value;
+  for (const name in entries) {
+    if (!Object.prototype.hasOwnProperty.call(entries, name)) continue;
+    const value = entries[name].value;
+    out[name] = map ? map(value) : value;
   }
   return out;
 }

@@ -45,7 +45,8 @@ export function twinSummary(
 }
 
 function copyValues(values: Record<string, unknown>): Record<string, unknown> {
-  for (const key of Object.keys(values)) values[key] = copy(values[key]);
+  for (const key in values)
+    if (Object.prototype.hasOwnProperty.call(values, key)) values[key] = copy(values[key]);
   return values;
 }
 
@@ -54,9 +55,8 @@ type OutgoingSample = Sample & { receivedTimestamp: number; stale: boolean };
 /** The envelope payload: every reported property as a Sample, plus when it was received and whether it is stale. */
 export function reportedSamples(doc: TwinDocument, model: TwinModel): Record<string, OutgoingSample> {
   const out: Record<string, OutgoingSample> = {};
-  const names = Object.keys(doc.reported);
-  for (let i = 0; i < names.length; i++) {
-    const name = names[i];
+  for (const name in doc.reported) {
+    if (!Object.prototype.hasOwnProperty.call(doc.reported, name)) continue;
     const p = doc.reported[name];
     const unit = model.properties[name]?.unit;
     const { sourceTimestamp, serverTimestamp, statusCode } = p;

@@ -1,4 +1,5 @@
 import type { TwinChange, TwinSummary } from '../envelope';
+import { isEmpty } from './delta';
 import type { TwinDocument } from './document';
 import { reportedSamples, twinSummary } from './messages';
 import type { TwinModel } from './model';
@@ -30,7 +31,7 @@ export function updateReplies(
       twin: twinSummary(result.doc, model),
       changes: result.changes,
     };
-  if (Object.keys(result.delta).length > 0)
+  if (!isEmpty(result.delta))
     replies.delta = {
       topic: id,
       payload: result.delta,

@@ -35,9 +35,9 @@ export function applyReport(
 
   // One pass: validating an entry can throw, building cannot, and what was built is dropped with the throw, so the
   // message is still taken whole or not at all (and the first bad entry in payload order is the one named).
-  const names = Object.keys(entries);
-  for (let i = 0; i < names.length; i++) {
-    const name = names[i];
+  // for..in with an own-key test rather than Object.keys: no array of names per report.
+  for (const name in entries) {
+    if (!Object.prototype.hasOwnProperty.call(entries, name)) continue;
     const def = propertyOf(model, name);
     const entry = entries[name];
     const old = base.reported[name];

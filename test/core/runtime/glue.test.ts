@@ -157,7 +157,7 @@ describe('runtime glue', () => {
     });
 
     it('sends only what reaches a wire, reading the wires at each send', () => {
-      const node = fakeNode() as Node & { wires: string[][] };
+      const node = fakeNode() as unknown as Node & { wires: string[][] };
       node.wires = [[], ['b'], []];
       const sent: unknown[] = [];
       const out = { _msgid: 'o', payload: 1 } as NodeMessageInFlow;
