@@ -31,8 +31,6 @@ import { messageId } from './shared/message-id';
 
 type Outgoing = NodeMessageInFlow & Record<string, unknown>;
 
-/** Status is cheap to set but each call crosses to the editor: refresh at most this often on the happy path. */
-
 export = function register(RED: NodeAPI): void {
   function TwinStateNode(this: Node, raw: TwinStateConfig): void {
     RED.nodes.createNode(this, raw);
@@ -85,10 +83,17 @@ export = function register(RED: NodeAPI): void {
     }
 
     // msg.<property> (the default, msg.topic) is read directly: the general evaluation costs a promise per message.
+    // A plain property name (msg.topic, the default) is read as such: getMessageProperty parses the path anew for
+    // every message.
+    const directId = /^[A-Za-z_$][\w$]*$/.test(config.twinId) ? config.twinId : undefined;
     const twinIdOf = (msg: InputMessage): MaybePromise<string> =>
-      config.twinIdType === 'msg'
-        ? checkTwinId(RED.util.getMessageProperty(msg, config.twinId))
-        : evaluateProperty(RED, config.twinId, config.twinIdType, node, msg).then(checkTwinId);
+      config.twinIdType !== 'msg'
+        ? evaluateProperty(RED, config.twinId, config.twinIdType, node, msg).then(checkTwinId)
+        : checkTwinId(
+            directId !== undefined && Object.prototype.hasOwnProperty.call(msg, directId)
+              ? msg[directId]
+              : RED.util.getMessageProperty(msg, config.twinId),
+          );
 
     const applyUpdate = (
       store: TwinStore,
