@@ -602,9 +602,9 @@ const legacy = Object.prototype as unknown as {
   __lookupGetter__(this: object, key: string): unknown;
   __lookupSetter__(this: object, key: string): unknown;
 };
-const lookupGetter = legacy.__lookupGetter__; // eslint-disable-line @typescript-eslint/unbound-method
-const lookupSetter = legacy.__lookupSetter__; // eslint-disable-line @typescript-eslint/unbound-method
-const hasOwn = Object.prototype.hasOwnProperty; // eslint-disable-line @typescript-eslint/unbound-method
+const lookupGetter = legacy.__lookupGetter__;
+const lookupSetter = legacy.__lookupSetter__;
+const hasOwn = Object.prototype.hasOwnProperty;
 
 function defineData(out: object, key: string, value: PlainValue): void {
   Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
