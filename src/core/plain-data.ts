@@ -247,10 +247,9 @@ function pickPrimitives(
   let size = 16;
   for (const key of names) {
     // Own enumerable string keys only, as a copy would hold (no code runs on an object that is not a Proxy).
-    if (!Object.prototype.propertyIsEnumerable.call(value, key)) continue;
     const descriptor = Object.getOwnPropertyDescriptor(value, key);
-    if (descriptor === undefined || descriptor.get !== undefined || descriptor.set !== undefined)
-      return undefined;
+    if (descriptor === undefined || !descriptor.enumerable) continue;
+    if (descriptor.get !== undefined || descriptor.set !== undefined) return undefined;
     const item: unknown = descriptor.value;
     if (typeof item === 'string') {
       if (item.length > limits.maxStringLength) return undefined;

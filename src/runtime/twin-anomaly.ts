@@ -165,7 +165,7 @@ export = function register(RED: NodeAPI): void {
       if (msg.reset === true) return reset(hasKey ? key : undefined);
       if ((COMMANDS as readonly unknown[]).includes(msg.command))
         return command(msg, hasKey ? key : undefined, engine);
-      if (!states.has(key) && states.size >= config.maxKeys) {
+      if (states.size >= config.maxKeys && !states.has(key)) {
         throw new TwinFlowError('tooManyKeys', `more than ${config.maxKeys} keys`, { limit: config.maxKeys });
       }
       const wall = clock.now();
