@@ -1,5 +1,8 @@
 import type { OpcuaSample, SampleSource } from './sample';
 
+/** Twins handed over per event-loop turn (see flush). */
+const CHUNK = 100;
+
 /** One twin's payloads waiting for the end of the current publish. */
 interface TwinQueue {
   readonly twin: string;
@@ -21,9 +24,14 @@ export function twinBatcher(
 ): (source: SampleSource, sample: OpcuaSample) => void {
   const queues = new Map<string, TwinQueue>();
   let due: TwinQueue[] = [];
+  let draining = false;
+  // At most CHUNK twins a turn, the rest after Node-RED has delivered those (setImmediate runs after the deliveries
+  // the sends queued): a publish of 5,000 values no longer puts 1,250 messages in flight at once, and fewer live
+  // objects is less for every garbage collection that falls inside a publish to copy. A twin's payloads stay in
+  // order: a twin still waiting gets later samples in its own queue, and the queue is sent whole.
   const flush = (): void => {
-    const batch = due;
-    due = [];
+    const batch = due.length > CHUNK ? due.splice(0, CHUNK) : due;
+    if (batch === due) due = [];
     // Every queue is emptied before anything is sent, so a send that throws cannot leave a twin marked due forever.
     const taken = batch.map((queue) => {
       const payloads = queue.payloads;
@@ -31,6 +39,8 @@ export function twinBatcher(
       queue.due = false;
       return payloads;
     });
+    if (due.length > 0) setImmediate(flush);
+    else draining = false;
     for (let q = 0; q < batch.length; q++) for (const payload of taken[q]) send(batch[q].twin, payload);
   };
   return (source, sample) => {
@@ -40,7 +50,10 @@ export function twinBatcher(
       queues.set(source.twin, queue);
     }
     if (!queue.due) {
-      if (due.length === 0) queueMicrotask(flush);
+      if (!draining) {
+        draining = true;
+        queueMicrotask(flush);
+      }
       queue.due = true;
       due.push(queue);
     }
