@@ -24,6 +24,22 @@ function refusal(
   }
 }
 
+/** What a check came to: 'accepted', or the refusal's details (reason, path, problem). */
+function outcome(check: () => unknown): 'accepted' | { reason: string; path: string } {
+  try {
+    check();
+    return 'accepted';
+  } catch (err) {
+    return (err as { details: { reason: string; path: string } }).details;
+  }
+}
+
+/** The refusal's reason, or 'accepted'. */
+const reasonOf = (check: () => unknown): string => {
+  const o = outcome(check);
+  return o === 'accepted' ? o : o.reason;
+};
+
 function nested(depth: number): Record<string, unknown> {
   const root: Record<string, unknown> = {};
   let c = root;
@@ -208,20 +224,12 @@ describe('plain-data: one validator for every node', () => {
       { a: 1, b: 1n },
     ];
     for (const value of refused) {
-      const reason = (f: () => unknown) => {
-        try {
-          f();
-          return 'accepted';
-        } catch (err) {
-          return (err as { details: { reason: string; path: string } }).details;
-        }
-      };
       assert.deepEqual(
-        reason(() => validator.view(value)),
-        reason(() => validator.data(value)),
+        outcome(() => validator.view(value)),
+        outcome(() => validator.data(value)),
       );
       assert.notEqual(
-        reason(() => validator.view(value)),
+        outcome(() => validator.view(value)),
         'accepted',
       );
     }
@@ -265,15 +273,8 @@ describe('plain-data: one validator for every node', () => {
       'only own enumerable members, as a copy',
     );
 
-    const reason = (f: () => unknown): unknown => {
-      try {
-        f();
-        return 'accepted';
-      } catch (err) {
-        return (err as { details: { reason: string; path: string } }).details.reason;
-      }
-    };
-    // A named member is refused as `view` refuses it, with its path.
+    const reason = reasonOf;
+    // A named member is refused as `view` refuses it, for the same reason.
     const refusedMembers: [unknown, string][] = [
       [{ a: NaN }, 'notFinite'],
       [{ a: 1n }, 'badValue'],
@@ -340,21 +341,13 @@ describe('plain-data: one validator for every node', () => {
       1,
       [1],
     ];
-    const reason = (f: () => unknown): unknown => {
-      try {
-        f();
-        return 'accepted';
-      } catch (err) {
-        return (err as { details: { reason: string; path: string } }).details;
-      }
-    };
     for (const value of refused) {
       assert.deepEqual(
-        reason(() => validator.objectView(value)),
-        reason(() => validator.object(value)),
+        outcome(() => validator.objectView(value)),
+        outcome(() => validator.object(value)),
       );
       assert.notEqual(
-        reason(() => validator.objectView(value)),
+        outcome(() => validator.objectView(value)),
         'accepted',
       );
     }
@@ -364,14 +357,7 @@ describe('plain-data: one validator for every node', () => {
   it('forbidden keys are found whatever their length', () => {
     const long = 'k'.repeat(40);
     const validator = plainDataValidator({ forbiddenKeys: ['__proto__', 'constructor', long] });
-    const reason = (value: unknown): unknown => {
-      try {
-        validator.data(value);
-        return 'accepted';
-      } catch (err) {
-        return (err as { details: { reason: string } }).details.reason;
-      }
-    };
+    const reason = (value: unknown): string => reasonOf(() => validator.data(value));
     assert.equal(reason({ constructor: 1 }), 'forbiddenKey');
     assert.equal(reason({ [long]: 1 }), 'forbiddenKey');
     assert.equal(
