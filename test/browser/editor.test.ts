@@ -126,6 +126,13 @@ describe('browser: the Node-RED editor in headless Chromium', function () {
       await addAndEdit(type, id, 100 + 60 * TYPES.indexOf(type));
       const tray = page.locator('.red-ui-tray').last();
       await page.locator('#node-dialog-ok').waitFor({ state: 'visible' });
+      // The tray's buttons can show before its form is filled in (one fresh-clone CI run counted too early and every
+      // later test then met the open tray): wait for the rows, then count them.
+      await tray
+        .locator('.form-row')
+        .nth(1)
+        .waitFor({ state: 'attached', timeout: 10_000 })
+        .catch(() => undefined);
       assert.ok((await tray.locator('.form-row').count()) >= 2, 'the dialog renders its fields');
       const invalid = INVALID[type];
       const field = tray.locator(invalid.selector);
